@@ -1,0 +1,135 @@
+"""Turn clock-time blocks into step functions of simulation time.
+
+Simulation time is minutes since ``run.start_date`` 00:00 (a Monday). The calendar knows
+which days are public holidays and evaluates blocks from the day *before* the start, so
+that a Sunday-night block is already running at time 0, as it would in steady state.
+
+Everything here is a pure function of the scenario: the model and the sampler read
+rosters and opening hours only through these step functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from anwsim.scenario.timeblocks import MINUTES_PER_DAY, StaffBlock, TimeBlock
+
+
+@dataclass(frozen=True)
+class StepFunction:
+    """A piecewise-constant integer function of time.
+
+    ``values[i]`` holds on ``[times[i], times[i+1])``; the last value holds to the horizon.
+    ``times[0]`` is always 0.
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+    horizon: float
+
+    def at(self, t: float) -> int:
+        """The value at time ``t`` (right-continuous: a change at ``t`` counts)."""
+        i = int(np.searchsorted(self.times, t, side="right")) - 1
+        return int(self.values[max(i, 0)])
+
+    def intervals(self) -> list[tuple[float, float, int]]:
+        """``(start, end, value)`` for every piece, merged where the value repeats."""
+        ends = np.append(self.times[1:], self.horizon)
+        return [
+            (float(s), float(e), int(v))
+            for s, e, v in zip(self.times, ends, self.values, strict=True)
+            if e > s
+        ]
+
+    def integral(self) -> float:
+        """Area under the function (e.g. staffed minutes)."""
+        ends = np.append(self.times[1:], self.horizon)
+        return float(np.sum((ends - self.times) * self.values))
+
+    def zero_while(self, other: StepFunction) -> list[tuple[float, float]]:
+        """Intervals where ``other`` is positive and this function is zero."""
+        cuts = np.union1d(self.times, other.times)
+        ends = np.append(cuts[1:], self.horizon)
+        out = []
+        for s, e in zip(cuts, ends, strict=True):
+            if e > s and other.at(s) > 0 and self.at(s) == 0:
+                out.append((float(s), float(e)))
+        return out
+
+
+class Calendar:
+    """The days of a run: weekday and holiday flag for each, and block evaluation."""
+
+    def __init__(self, start_date: dt.date, n_days: int, holidays: Iterable[dt.date] = ()):
+        if start_date.weekday() != 0:
+            raise ValueError("the calendar starts on a Monday")
+        self.start_date = start_date
+        self.n_days = n_days
+        self.holidays = frozenset(holidays)
+        self.horizon = float(n_days * MINUTES_PER_DAY)
+
+    def date(self, day: int) -> dt.date:
+        return self.start_date + dt.timedelta(days=day)
+
+    def is_holiday(self, day: int) -> bool:
+        return self.date(day) in self.holidays
+
+    def holiday_flags(self) -> np.ndarray:
+        """One bool per day of the horizon."""
+        return np.array([self.is_holiday(d) for d in range(self.n_days)], dtype=bool)
+
+    def month_index(self) -> np.ndarray:
+        """Calendar month (0 = January) of each day of the horizon."""
+        return np.array([self.date(d).month - 1 for d in range(self.n_days)], dtype=np.int64)
+
+    def block_intervals(self, block: TimeBlock) -> list[tuple[float, float]]:
+        """Every occurrence of the block, clipped to [0, horizon)."""
+        start_of_day, duration = block.span()
+        out = []
+        for day in range(-1, self.n_days):
+            if not block.starts_on(day % 7, self.is_holiday(day)):
+                continue
+            s = day * MINUTES_PER_DAY + start_of_day
+            e = s + duration
+            s, e = max(s, 0.0), min(e, self.horizon)
+            if e > s:
+                out.append((float(s), float(e)))
+        return out
+
+    def step_function(self, blocks: Sequence[TimeBlock]) -> StepFunction:
+        """Sum of the blocks as a step function (``staff`` for staff blocks, else 1)."""
+        deltas: dict[float, int] = {0.0: 0}
+        for block in blocks:
+            weight = block.staff if isinstance(block, StaffBlock) else 1
+            if weight == 0:
+                continue
+            for s, e in self.block_intervals(block):
+                deltas[s] = deltas.get(s, 0) + weight
+                deltas[e] = deltas.get(e, 0) - weight
+        times = np.array(sorted(t for t in deltas if t < self.horizon), dtype=np.float64)
+        values = np.cumsum([deltas[t] for t in times]).astype(np.int64)
+        keep = np.ones(len(times), dtype=bool)
+        keep[1:] = values[1:] != values[:-1]
+        return StepFunction(times=times[keep], values=values[keep], horizon=self.horizon)
+
+    def open_function(self, blocks: Sequence[TimeBlock]) -> StepFunction:
+        """1 while any of the blocks is running, else 0 (opening hours)."""
+        f = self.step_function(blocks)
+        values = (f.values > 0).astype(np.int64)
+        keep = np.ones(len(values), dtype=bool)
+        keep[1:] = values[1:] != values[:-1]
+        return StepFunction(times=f.times[keep], values=values[keep], horizon=f.horizon)
+
+
+def format_time(minutes: float) -> str:
+    """``'week 2 Sat 10:30'`` for a simulation time, for messages."""
+    day = int(minutes // MINUTES_PER_DAY)
+    minute_of_day = int(minutes - day * MINUTES_PER_DAY)
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return (
+        f"week {day // 7 + 1} {names[day % 7]} {minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+    )

@@ -1,0 +1,25 @@
+"""A stable fingerprint of a scenario, for provenance of every result.
+
+The hash is the SHA-256 of the scenario's canonical JSON: the validated model with all
+defaults filled in, keys sorted, no whitespace. Two files that resolve to the same
+scenario (whatever their layout, comments or ``extends`` chain) share a hash; any change
+of a field changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from anwsim.scenario.schema import Scenario
+
+
+def canonical_json(scenario: Scenario) -> str:
+    """The scenario as canonical JSON text."""
+    data = scenario.model_dump(mode="json")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """Hex SHA-256 of the canonical JSON (64 characters)."""
+    return hashlib.sha256(canonical_json(scenario).encode("utf-8")).hexdigest()

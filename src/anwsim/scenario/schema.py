@@ -1,0 +1,614 @@
+"""The scenario schema: a typed, immutable description of a region's acute care chain.
+
+A `Scenario` is the first stage of the pipeline (see ``docs/architecture.md``). It is
+built once from YAML by `anwsim.scenario.loading` and never changes afterwards
+(pydantic models with ``frozen=True``). Unknown keys are errors so that typos surface.
+
+Units: times in minutes unless a name says otherwise, rates in contacts per 1,000
+inhabitants per year, shares in percent. Conversions to per-minute rates and fractions
+live on the models (``rate_per_minute``, ``fraction``) so they are done in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from anwsim.scenario.distributions import Distribution
+from anwsim.scenario.timeblocks import ALWAYS, FactorBlock, StaffBlock, TimeBlock
+
+Urgency = Literal["U0", "U1", "U2", "U3", "U4", "U5"]
+URGENCIES: tuple[str, ...] = get_args(Urgency)
+"""NTS urgencies, most urgent first; their index is the urgency code used in arrays."""
+
+Disposition = Literal["advice", "gp_callback", "consult", "home_visit", "ambulance", "seh"]
+DISPOSITIONS: tuple[str, ...] = get_args(Disposition)
+"""What triage decides; the index is the disposition code used in arrays."""
+
+AmbulanceUrgency = Literal["A1", "A2", "B"]
+AMBULANCE_URGENCIES: tuple[str, ...] = get_args(AmbulanceUrgency)
+
+Entry = Literal["phone", "emergency_112", "walk_in_gp", "walk_in_seh", "referral_seh"]
+ENTRIES: tuple[str, ...] = get_args(Entry)
+"""Where a channel's patients enter the chain."""
+
+ALLOWED_DISPOSITIONS: dict[str, tuple[str, ...]] = {
+    "phone": DISPOSITIONS,
+    "emergency_112": ("ambulance", "advice"),
+    "walk_in_gp": ("consult", "seh", "ambulance"),
+    "walk_in_seh": ("seh",),
+    "referral_seh": ("seh", "ambulance"),
+}
+"""Dispositions each entry can lead to (e.g. a 112 call ends in a ride or in advice)."""
+
+Role = Literal[
+    "triagist",
+    "gp_supervisor",
+    "gp_consult",
+    "gp_visit",
+    "nurse_practitioner",
+    "seh_doctor",
+    "treatment_place",
+    "ambulance",
+]
+ROLES: tuple[str, ...] = get_args(Role)
+
+ROLE_SITE_KINDS: dict[str, str] = {
+    "triagist": "triage_centres",
+    "gp_supervisor": "triage_centres",
+    "gp_consult": "gp_posts",
+    "gp_visit": "gp_posts",
+    "nurse_practitioner": "gp_posts",
+    "seh_doctor": "sehs",
+    "treatment_place": "sehs",
+    "ambulance": "ambulance_stations",
+}
+"""Which kind of site each role is rostered at."""
+
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=64)]
+MIX_TOLERANCE = 0.01
+MINUTES_PER_YEAR = 365.25 * 24 * 60
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_mix(mix: dict[str, float], what: str) -> None:
+    total = sum(mix.values())
+    if abs(total - 100.0) > MIX_TOLERANCE:
+        raise ValueError(f"{what} sums to {total:g}%, must sum to 100%")
+
+
+def fraction(percent: float) -> float:
+    """A share in percent as a fraction in [0, 1]."""
+    return percent / 100.0
+
+
+# --------------------------------------------------------------------------- region
+
+
+class Location(Strict):
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    zone: Identifier = "main"
+    """Land mass the place is on; trips between zones use a `Crossing` (tunnel, bridge)."""
+
+
+class Area(Location):
+    """A piece of the region (municipality, postcode area) where patients live."""
+
+    name: str
+    population: Annotated[int, Field(gt=0)]
+
+
+class Region(Strict):
+    name: str
+    areas: Annotated[dict[Identifier, Area], Field(min_length=1)]
+    """Inline, or loaded by ``areas_csv: file.csv`` (id, name, population, latitude,
+    longitude[, zone]) relative to the scenario file."""
+
+    @property
+    def population(self) -> int:
+        return sum(a.population for a in self.areas.values())
+
+
+# --------------------------------------------------------------------------- sites
+
+WhenClosed = Annotated[str, Field(min_length=1)]
+
+
+class TriageCentre(Strict):
+    """A telephone line with triagists and a supervising GP (per HDS or per post)."""
+
+    name: str
+    areas: list[Identifier] | Literal["all"] = "all"
+    """Areas whose calls this line answers."""
+
+
+class GpPost(Location):
+    """A huisartsenpost (HAP)."""
+
+    name: str
+    opening: Annotated[list[TimeBlock], Field(min_length=1)]
+    when_closed: WhenClosed = "nearest_open"
+    """Where its patients go while it is closed: ``nearest_open`` post, or a site id
+    (another post or an SEH)."""
+
+
+class OffloadDelay(Strict):
+    """An extra, exogenous delay before an ambulance crew can hand over (WAITED study)."""
+
+    percent: Percent
+    minutes: Distribution
+
+
+class Seh(Location):
+    """A spoedeisende hulp (emergency department)."""
+
+    name: str
+    opening: Annotated[list[TimeBlock], Field(min_length=1)] = list(ALWAYS)
+    when_closed: WhenClosed = "nearest_open"
+    offload_delay: OffloadDelay | None = None
+
+
+class IntegratedPost(Strict):
+    """A GP post and an SEH on one site with a shared front desk (spoedpost)."""
+
+    name: str
+    gp_post: Identifier
+    seh: Identifier
+    front_desk_redirect_percent: Percent
+    """Share of SEH self-referrals the front desk redirects to the GP post."""
+
+
+class AmbulanceStation(Location):
+    name: str
+
+
+class Sites(Strict):
+    triage_centres: Annotated[dict[Identifier, TriageCentre], Field(min_length=1)]
+    gp_posts: dict[Identifier, GpPost] = {}
+    sehs: dict[Identifier, Seh] = {}
+    integrated_posts: dict[Identifier, IntegratedPost] = {}
+    ambulance_stations: dict[Identifier, AmbulanceStation] = {}
+
+    def kind_of(self, site_id: str) -> str | None:
+        """The collection a site id belongs to (``gp_posts``, ``sehs``, …), or None."""
+        for kind in ("triage_centres", "gp_posts", "sehs", "integrated_posts"):
+            if site_id in getattr(self, kind):
+                return kind
+        if site_id in self.ambulance_stations:
+            return "ambulance_stations"
+        return None
+
+    def located(self) -> dict[str, Location]:
+        """All sites with a location, by id."""
+        out: dict[str, Location] = {}
+        out.update(self.gp_posts)
+        out.update(self.sehs)
+        out.update(self.ambulance_stations)
+        return out
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Sites:
+        seen: dict[str, str] = {}
+        for kind in ("triage_centres", "gp_posts", "sehs", "integrated_posts"):
+            for site_id in getattr(self, kind):
+                if site_id in seen:
+                    raise ValueError(f"site id {site_id!r} is used in {seen[site_id]} and {kind}")
+                seen[site_id] = kind
+        for site_id in self.ambulance_stations:
+            if site_id in seen:
+                raise ValueError(f"site id {site_id!r} is used in {seen[site_id]} and stations")
+        return self
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+class Staffing(Strict):
+    end_of_shift: Literal["finish"] = "finish"
+    """What a person busy at the end of their shift does: ``finish`` the task in hand;
+    the minutes past the shift end are recorded as overtime. Their place is not taken
+    by the next shift until they are done, so capacity never exceeds the roster."""
+
+
+Roster = dict[Role, list[StaffBlock]]
+
+# --------------------------------------------------------------------------- demand
+
+
+class Profile(Strict):
+    """Relative arrival intensity over the week: ``hour_of_week`` (168 weights, Monday
+    00:00 first) or ``day_hours`` (24 weights per day selector; later keys win:
+    ``weekday`` < ``weekend`` < single days). ``holiday_hours`` are used on public
+    holidays (default: Sunday's). ``multipliers`` scale blocks (Friday evening x1.2)."""
+
+    hour_of_week: (
+        Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=168, max_length=168)] | None
+    ) = None
+    day_hours: (
+        dict[
+            Literal["all", "weekday", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=24, max_length=24)],
+        ]
+        | None
+    ) = None
+    holiday_hours: (
+        Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=24, max_length=24)] | None
+    ) = None
+    multipliers: list[FactorBlock] = []
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Profile:
+        if (self.hour_of_week is None) == (self.day_hours is None):
+            raise ValueError("give exactly one of hour_of_week (168 weights) or day_hours")
+        if self.day_hours is not None:
+            covered = set()
+            for key in self.day_hours:
+                covered |= _DAY_GROUPS[key]
+            missing = [d for d in range(7) if d not in covered]
+            if missing:
+                names = ", ".join(_DAY_KEYS[d] for d in missing)
+                raise ValueError(f"day_hours gives no weights for {names}")
+        if sum(self.week_weights()) <= 0:
+            raise ValueError("the profile's weights are all zero")
+        return self
+
+    def week_weights(self) -> list[float]:
+        """168 weights of a regular week, before multipliers and holidays."""
+        if self.hour_of_week is not None:
+            return list(self.hour_of_week)
+        assert self.day_hours is not None
+        week = [0.0] * 168
+        order = sorted(self.day_hours, key=lambda k: len(_DAY_GROUPS[k]), reverse=True)
+        for key in order:
+            for day in _DAY_GROUPS[key]:
+                week[day * 24 : day * 24 + 24] = self.day_hours[key]
+        return week
+
+
+_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_GROUPS: dict[str, set[int]] = {
+    "all": set(range(7)),
+    "weekday": set(range(5)),
+    "weekend": {5, 6},
+    **{name: {i} for i, name in enumerate(_DAY_KEYS)},
+}
+
+UrgencyMix = dict[Urgency, Percent]
+DispositionMix = dict[Disposition, Percent]
+
+
+class Channel(Strict):
+    """One stream of patients: where they enter, how many, when, and how urgent."""
+
+    description: str = ""
+    entry: Entry
+    rate_per_1000_per_year: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    profile: Identifier
+    """Name of a profile in ``demand.profiles``."""
+    urgency_mix: UrgencyMix
+    disposition_mix: dict[Urgency | Literal["default"], DispositionMix]
+    """Per urgency (or ``default`` for those not listed), the share of each disposition."""
+
+    @field_validator("urgency_mix")
+    @classmethod
+    def _urgency_sums(cls, mix: dict[str, float]) -> dict[str, float]:
+        _check_mix(mix, "the urgency mix")
+        return mix
+
+    @field_validator("disposition_mix")
+    @classmethod
+    def _dispositions(cls, table: dict[str, dict[str, float]], info: ValidationInfo) -> Any:
+        entry = info.data.get("entry")
+        allowed = ALLOWED_DISPOSITIONS.get(entry, DISPOSITIONS) if entry else DISPOSITIONS
+        for key, mix in table.items():
+            _check_mix(mix, f"the mix for {key}")
+            bad = [d for d, share in mix.items() if share > 0 and d not in allowed]
+            if bad:
+                raise ValueError(
+                    f"{key}: {', '.join(bad)} not possible for entry {entry!r}; "
+                    f"allowed: {', '.join(allowed)}"
+                )
+        return table
+
+    @model_validator(mode="after")
+    def _every_urgency_disposed(self) -> Channel:
+        for urgency, share in self.urgency_mix.items():
+            if (
+                share > 0
+                and urgency not in self.disposition_mix
+                and ("default" not in self.disposition_mix)
+            ):
+                raise ValueError(f"disposition_mix has no entry for {urgency} (nor a 'default')")
+        return self
+
+    def rate_per_minute(self, population: int) -> float:
+        """Mean arrivals per minute over a year for the given population."""
+        return self.rate_per_1000_per_year * population / 1000.0 / MINUTES_PER_YEAR
+
+    def urgency_fractions(self) -> list[float]:
+        """Fractions per urgency U0..U5 (zeros for unlisted urgencies)."""
+        return [fraction(self.urgency_mix.get(u, 0.0)) for u in URGENCIES]  # type: ignore[call-overload]
+
+    def disposition_fractions(self, urgency: str) -> list[float]:
+        """Fractions per disposition for one urgency (``default`` if not listed)."""
+        mix = self.disposition_mix.get(urgency, self.disposition_mix.get("default"))  # type: ignore[call-overload]
+        if mix is None:
+            return [0.0] * len(DISPOSITIONS)
+        return [fraction(mix.get(d, 0.0)) for d in DISPOSITIONS]
+
+
+class Demand(Strict):
+    profiles: Annotated[dict[Identifier, Profile], Field(min_length=1)]
+    channels: Annotated[dict[Identifier, Channel], Field(min_length=1)]
+    seasonal_factors: Annotated[
+        list[Annotated[float, Field(gt=0, allow_inf_nan=False)]],
+        Field(min_length=12, max_length=12),
+    ] = [1.0] * 12
+    """Relative demand per calendar month (January first), rescaled to mean 1 so the
+    annual rate holds."""
+    growth_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    """Multiplies every channel's rate (demand growth scenarios)."""
+
+    @model_validator(mode="after")
+    def _profiles_exist(self) -> Demand:
+        for name, channel in self.channels.items():
+            if channel.profile not in self.profiles:
+                raise ValueError(
+                    f"channels.{name}.profile: unknown profile {channel.profile!r}; "
+                    f"defined: {', '.join(sorted(self.profiles))}"
+                )
+        return self
+
+    def monthly_factors(self) -> list[float]:
+        mean = sum(self.seasonal_factors) / 12.0
+        return [f / mean for f in self.seasonal_factors]
+
+
+# --------------------------------------------------------------------------- care processes
+
+ByUrgency = dict[Urgency | Literal["default"], Distribution]
+"""A distribution per urgency; ``default`` covers urgencies not listed."""
+
+
+def _check_by_urgency(value: dict[str, Any], what: str) -> None:
+    if "default" not in value and any(u not in value for u in URGENCIES):
+        missing = [u for u in URGENCIES if u not in value]
+        raise ValueError(f"{what} needs a 'default' or entries for {', '.join(missing)}")
+
+
+def for_urgency(table: dict[Any, Any], urgency: str) -> Any:
+    """The entry of a per-urgency table for one urgency, falling back to ``default``."""
+    return table[urgency] if urgency in table else table["default"]
+
+
+class Triage(Strict):
+    """Telephone triage: the phone queue, the triage call and the supervising GP."""
+
+    duration_minutes: ByUrgency
+    emergency_line_urgencies: list[Urgency] = ["U0", "U1"]
+    """Callers of these urgencies use the emergency line, answered first."""
+    patience_minutes: Distribution
+    redial_percent: Percent
+    redial_delay_minutes: Distribution
+    max_redials: Annotated[int, Field(ge=0, le=20)] = 3
+    supervision_percent: Percent
+    """Share of triages the supervising GP (regiearts) checks live."""
+    supervision_minutes: Distribution
+    callback_by: Literal["gp_supervisor", "gp_consult"] = "gp_supervisor"
+    callback_minutes: ByUrgency
+
+    @model_validator(mode="after")
+    def _tables(self) -> Triage:
+        _check_by_urgency(self.duration_minutes, "duration_minutes")
+        _check_by_urgency(self.callback_minutes, "callback_minutes")
+        return self
+
+
+class GpCare(Strict):
+    """GP work at the post and on home visits."""
+
+    consult_minutes: ByUrgency
+    visit_minutes: ByUrgency
+    """Time with the patient at home, travel excluded."""
+    nurse_practitioner_consult_minutes: Distribution | None = None
+    nurse_practitioner_scope_percent: UrgencyMix = {}
+    """Share of consults per urgency a nurse practitioner may see."""
+    seh_referral_after_consult_percent: Percent = 0.0
+    seh_referral_after_visit_percent: Percent = 0.0
+
+    @model_validator(mode="after")
+    def _tables(self) -> GpCare:
+        _check_by_urgency(self.consult_minutes, "consult_minutes")
+        _check_by_urgency(self.visit_minutes, "visit_minutes")
+        return self
+
+
+class SehCare(Strict):
+    length_of_stay_minutes: ByUrgency
+    """Time in a treatment place, from start to leaving the SEH."""
+    doctor_assessment_minutes: Distribution | None = None
+    """First assessment by an SEH doctor, when the SEH rosters ``seh_doctor``."""
+
+    @model_validator(mode="after")
+    def _tables(self) -> SehCare:
+        _check_by_urgency(self.length_of_stay_minutes, "length_of_stay_minutes")
+        return self
+
+
+class AmbulanceCare(Strict):
+    urgency_map: dict[Urgency, AmbulanceUrgency] = {
+        "U0": "A1",
+        "U1": "A1",
+        "U2": "A2",
+        "U3": "B",
+        "U4": "B",
+        "U5": "B",
+    }
+    dispatch_delay_minutes: Distribution
+    on_scene_minutes: Distribution
+    conveyance_percent: dict[AmbulanceUrgency, Percent]
+    """Share of rides, per ambulance urgency, that take the patient to an SEH."""
+    handover_minutes: Distribution
+    urgent_speed_factor: Annotated[float, Field(ge=1, le=3)] = 1.0
+    """A1/A2 rides drive this many times faster than a car (lights and sirens)."""
+    dispatch_while_returning: bool = True
+    """Whether a vehicle driving back to its station can take a new incident."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> AmbulanceCare:
+        missing = [u for u in URGENCIES if u not in self.urgency_map]
+        if missing:
+            raise ValueError(f"urgency_map lacks {', '.join(missing)}")
+        missing = [a for a in AMBULANCE_URGENCIES if a not in self.conveyance_percent]
+        if missing:
+            raise ValueError(f"conveyance_percent lacks {', '.join(missing)}")
+        return self
+
+
+# --------------------------------------------------------------------------- travel
+
+
+class Point(Strict):
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Crossing(Strict):
+    """The one road link between two zones (a tunnel or bridge): trips between the
+    zones go through its two ends."""
+
+    name: str
+    zones: Annotated[list[Identifier], Field(min_length=2, max_length=2)]
+    ends: Annotated[list[Point], Field(min_length=2, max_length=2)]
+    """Its end in the first zone, then its end in the second."""
+    length_km: Annotated[float, Field(ge=0)]
+
+
+class Travel(Strict):
+    """Car travel times between places (areas and sites)."""
+
+    method: Literal["straight_line", "matrix"] = "straight_line"
+    road_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
+    speed_kmh: Annotated[float, Field(gt=0, le=200)] = 60.0
+    crossings: list[Crossing] = []
+    matrix: dict[str, dict[str, Annotated[float, Field(ge=0)]]] | None = None
+    """From → to → minutes; loaded by ``matrix_csv: file.csv`` (columns from, to, minutes).
+    A pair given one way only is used both ways."""
+    noise_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    """Coefficient of variation of a multiplicative travel-time noise per trip."""
+
+    @model_validator(mode="after")
+    def _matrix_present(self) -> Travel:
+        if self.method == "matrix" and not self.matrix:
+            raise ValueError("method 'matrix' needs matrix_csv (or an inline matrix)")
+        return self
+
+
+# --------------------------------------------------------------------------- norms and run
+
+
+class Norms(Strict):
+    """Targets that KPIs are reported against; defaults from the NTS, LHV and RIVM."""
+
+    nts_minutes: dict[Urgency, Annotated[float, Field(ge=0)] | None] = {
+        "U0": 15.0,
+        "U1": 15.0,
+        "U2": 60.0,
+        "U3": 180.0,
+        "U4": 1440.0,
+        "U5": None,
+    }
+    """Call to first doctor contact per urgency; None = no norm (advice)."""
+    urgent_answer_seconds: Annotated[float, Field(gt=0)] = 30.0
+    urgent_answer_percent: Percent = 90.0
+    answer_minutes: Annotated[float, Field(gt=0)] = 2.0
+    answer_percent: Percent = 75.0
+    answer_max_minutes: Annotated[float, Field(gt=0)] = 10.0
+    answer_max_percent: Percent = 98.0
+    ambulance_response_minutes: dict[AmbulanceUrgency, Annotated[float, Field(gt=0)]] = {
+        "A1": 15.0,
+        "A2": 30.0,
+    }
+    ambulance_response_percent: Percent = 95.0
+    call_to_seh_minutes: Annotated[float, Field(gt=0)] = 45.0
+    post_travel_minutes: Annotated[float, Field(gt=0)] = 30.0
+    post_travel_percent: Percent = 90.0
+    seh_triage_minutes: Annotated[float, Field(gt=0)] = 10.0
+
+
+class Run(Strict):
+    start_date: dt.date = dt.date(2025, 1, 6)
+    """A Monday; time 0 of the simulation is its 00:00."""
+    horizon_weeks: Annotated[int, Field(ge=1, le=520)] = 52
+    warmup_weeks: Annotated[float, Field(ge=0)] = 1.0
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 20201103
+
+    @field_validator("start_date")
+    @classmethod
+    def _monday(cls, value: dt.date) -> dt.date:
+        if value.weekday() != 0:
+            raise ValueError(f"{value} is a {value.strftime('%A')}; start_date must be a Monday")
+        return value
+
+    @model_validator(mode="after")
+    def _warmup_short(self) -> Run:
+        if self.warmup_weeks >= self.horizon_weeks:
+            raise ValueError("warmup_weeks must be shorter than horizon_weeks")
+        return self
+
+    @property
+    def horizon_minutes(self) -> float:
+        return self.horizon_weeks * 7 * 24 * 60.0
+
+    @property
+    def warmup_minutes(self) -> float:
+        return self.warmup_weeks * 7 * 24 * 60.0
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Strict):
+    """A whole region and its acute care chain, ready to sample and simulate."""
+
+    name: str
+    description: str = ""
+    """One line, shown by ``anwsim scenarios``."""
+    region: Region
+    sites: Sites
+    rosters: dict[Identifier, Roster] = {}
+    """Per site id, per role: staff blocks."""
+    staffing: Staffing = Staffing()
+    public_holidays: list[dt.date] = []
+    demand: Demand
+    triage: Triage
+    gp: GpCare
+    seh: SehCare
+    ambulance: AmbulanceCare
+    travel: Travel = Travel()
+    norms: Norms = Norms()
+    run: Run = Run()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        from anwsim.scenario.checks import check_scenario
+
+        check_scenario(self)
+        return self

@@ -1,0 +1,109 @@
+"""Clock-time blocks with day types: the one way scenarios say *when* something holds.
+
+Opening hours, staff rosters and demand multipliers are all written as blocks::
+
+    {days: [weekday], hours: "17:00-08:00"}           # Mon-Fri evenings and nights
+    {days: [weekend, holiday], hours: "08:00-08:00"}  # 24 hours from 08:00
+
+A block starts on every day its ``days`` select, at the first clock time, and ends at the
+second. An end at or before the start means the next day (``"23:00-07:00"``); equal times
+mean 24 hours. A block belongs to the day it *starts* on: the Friday night shift
+``"23:00-07:00"`` on ``[fri]`` runs into Saturday morning.
+
+Day selectors: ``mon`` … ``sun``, ``weekday`` (Mon-Fri), ``weekend`` (Sat, Sun), ``all``
+and ``holiday``. A public holiday is a day of its own type: on a holiday only blocks that
+list ``holiday`` (or ``all``) start, whatever its weekday.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DaySelector = Literal[
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekday", "weekend", "holiday", "all"
+]
+
+DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _clock_minutes(hours: str, minutes: str, text: str) -> int:
+    h, m = int(hours), int(minutes)
+    if m >= 60 or h > 24 or (h == 24 and m != 0):
+        raise ValueError(f"{text!r} has an impossible clock time; use 00:00 to 24:00")
+    return h * 60 + m
+
+
+def parse_hours(text: object) -> tuple[int, int]:
+    """Parse ``"HH:MM-HH:MM"`` into (start minute of day, duration in minutes)."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected a string 'HH:MM-HH:MM', got {text!r}")
+    match = _HOURS_RE.match(text)
+    if match is None:
+        raise ValueError(f"expected 'HH:MM-HH:MM' (e.g. '17:00-08:00'), got {text!r}")
+    start = _clock_minutes(match.group(1), match.group(2), text)
+    end = _clock_minutes(match.group(3), match.group(4), text)
+    if start == MINUTES_PER_DAY:
+        raise ValueError(f"{text!r} starts at 24:00; write 00:00 on the next day")
+    duration = (end - start) % MINUTES_PER_DAY
+    if duration == 0:
+        duration = MINUTES_PER_DAY
+    return start, duration
+
+
+def _check_hours(value: object) -> str:
+    parse_hours(value)
+    assert isinstance(value, str)
+    return value.strip()
+
+
+HoursText = Annotated[str, BeforeValidator(_check_hours)]
+
+
+class TimeBlock(BaseModel):
+    """A clock-time interval repeated on the selected day types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: Annotated[list[DaySelector], Field(min_length=1)]
+    hours: HoursText
+
+    def starts_on(self, weekday: int, is_holiday: bool) -> bool:
+        """Whether the block starts on a day with this weekday (0 = Monday)."""
+        if "all" in self.days:
+            return True
+        if is_holiday:
+            return "holiday" in self.days
+        name = DAY_NAMES[weekday]
+        group = "weekday" if weekday < 5 else "weekend"
+        return name in self.days or group in self.days
+
+    def span(self) -> tuple[int, int]:
+        """(start minute of day, duration in minutes)."""
+        return parse_hours(self.hours)
+
+
+class StaffBlock(TimeBlock):
+    """A roster line: ``staff`` people (or vehicles, or places) on duty in the block.
+
+    Blocks of one roster that overlap add up, as overlapping shifts do.
+    """
+
+    staff: Annotated[int, Field(ge=0)]
+
+
+class FactorBlock(TimeBlock):
+    """A multiplier on demand in the block (e.g. Friday evening x1.2)."""
+
+    factor: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+ALWAYS: tuple[TimeBlock, ...] = (TimeBlock(days=["all"], hours="00:00-24:00"),)
+"""The opening hours of a site that never closes."""
