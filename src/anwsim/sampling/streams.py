@@ -36,6 +36,7 @@ stream                    drives
 ``offload_delay``         extra waiting before an ambulance can offload at a busy SEH
 ``travel_noise``          multiplicative noise on travel times (car and ambulance)
 ``skill_mix``             which kind of staff (GP, nurse practitioner, ...) handles a task
+``seh_referral``          whether a GP refers the patient to the SEH after a consult/visit
 ========================  ==============================================================
 
 ``ReplicationStreams.generator(name)`` returns a *new* generator at the start of that
@@ -73,6 +74,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "offload_delay",
     "travel_noise",
     "skill_mix",
+    "seh_referral",
 )
 """The named streams of a replication; see the module docstring for what each drives."""
 
@@ -151,6 +153,21 @@ class ReplicationStreams:
     def generator(self, name: str) -> np.random.Generator:
         """A new generator at the start of stream ``name`` (order-independent)."""
         return np.random.Generator(np.random.PCG64(self.seed_sequence(name)))
+
+    def substream(self, name: str, *keys: int) -> np.random.Generator:
+        """A new generator for a part of stream ``name`` (e.g. one channel, one urgency).
+
+        Its seed sequence is ``spawn_key=(r, stream_key(name), *keys)``: parts of a stream
+        are independent of each other, so a change in one part (say, the consult time of
+        U3 patients) leaves every other part's numbers as they were.
+        """
+        parent = self.seed_sequence(name)
+        for key in keys:
+            if not isinstance(key, int | np.integer) or key < 0:
+                raise ValueError(f"substream keys are non-negative ints, got {key!r}")
+        spawn_key = (*parent.spawn_key, *(int(k) for k in keys))
+        ss = np.random.SeedSequence(entropy=self._seed, spawn_key=spawn_key)
+        return np.random.Generator(np.random.PCG64(ss))
 
     def generators(self) -> dict[str, np.random.Generator]:
         """A new generator for every stream in ``STREAM_NAMES``."""

@@ -1,0 +1,520 @@
+"""The per-replication `Demand`: every patient and every random number the model needs.
+
+`sample_demand` draws, for one replication, all that does not depend on the state of the
+system: arrival times, channel, area, urgency, disposition, and every duration, patience
+and decision a patient *might* need, drawn even if the patient never reaches that step.
+The SimPy model (and any later engine) consumes only this table, so two engines given the
+same Demand see the same patients.
+
+Common random numbers. Each column of each channel comes from its own substream
+``(column stream, channel key)``, where the channel key is the stable hash of the
+channel's *name*. Hence, for the same seed and replication:
+
+* changing staffing, opening hours or routing changes nothing here;
+* changing one distribution changes only its own column;
+* adding or removing a channel leaves the other channels' patients untouched.
+
+Within a channel, a per-urgency column is drawn group by group (U0 first). A change to
+one urgency's distribution leaves earlier groups unchanged; later groups keep their
+numbers too unless the changed distribution consumes a variable amount of randomness
+(gamma uses rejection sampling).
+
+Layout. Rows are grouped by channel (in scenario order), each group sorted by arrival
+time, so that every kernel writes straight into its channel's slice; ``order`` lists all
+rows by arrival time (ties keep channel order), which is how the model walks them. A
+column a channel's entry can never need (a triage time for a 112 call) holds NaN
+(or False), so that a mistaken read is loud.
+
+Columns:
+
+=============================  =======  ======================================================
+column                         dtype    meaning
+=============================  =======  ======================================================
+order                          i8       all rows by arrival time
+arrival_minutes                f8       first contact (call, walk-in, 112 call)
+channel                        i2       index into ``scenario.demand.channels``
+entry                          i1       index into `ENTRIES` (phone, emergency_112, …)
+area                           i4       index into ``scenario.region.areas``
+urgency                        i1       NTS urgency 0..5 (U0..U5)
+disposition                    i1       index into `DISPOSITIONS`
+triage_minutes                 f8       telephone triage call
+supervised                     b1       the supervising GP checks this triage live
+supervision_minutes            f8       the supervising GP's time
+callback_minutes               f8       GP call-back
+consult_minutes                f8       GP consult at the post
+np_eligible                    b1       a nurse practitioner may see this consult
+np_consult_minutes             f8       nurse practitioner consult
+visit_minutes                  f8       GP time at the patient's home (travel excluded)
+seh_referral                   b1       the GP refers to the SEH after consult/visit
+patience_minutes               f8[k]    patience on hold, per call attempt (k = max_redials+1)
+redials                        b1[k-1]  after abandoning attempt j, the caller redials
+redial_delay_minutes           f8[k-1]  delay before redial j
+seh_stay_minutes               f8       length of stay in an SEH treatment place
+front_desk_u                   f8       uniform; < the integrated post's redirect share
+                                        → redirected to the GP post
+dispatch_delay_minutes         f8       112 call to vehicle departure
+on_scene_minutes               f8       ambulance crew on scene
+conveyed                       b1       the ride takes the patient to an SEH
+handover_minutes               f8       handover at the SEH
+offload_u                      f8       uniform; < the SEH's offload share → delayed
+offload_minutes                f8[s]    extra offload delay if delayed, per SEH (s SEHs)
+travel_noise                   f8[4]    multiplicative noise per trip leg (`LEGS`)
+=============================  =======  ======================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+
+from anwsim.sampling.arrivals import sample_arrivals, sample_arrivals_numpy
+from anwsim.sampling.intensity import expected_per_hour, scenario_calendar
+from anwsim.sampling.kernels import (
+    EncodedDistribution,
+    cumulative_probabilities,
+    draw_bernoulli_by,
+    encode,
+    encode_table,
+    lognormal_noise_into,
+    sample_grouped_into,
+    sample_into,
+    sample_numpy,
+)
+from anwsim.sampling.streams import ReplicationStreams, stream_key
+from anwsim.scenario.distributions import Distribution, Empirical
+from anwsim.scenario.schema import (
+    AMBULANCE_URGENCIES,
+    DISPOSITIONS,
+    ENTRIES,
+    URGENCIES,
+    Scenario,
+    for_urgency,
+    fraction,
+)
+
+LEGS: tuple[str, ...] = ("to_site", "response", "transport", "return")
+"""Trip legs with their own travel noise: patient to a post/SEH, GP car or ambulance to
+the patient, ambulance to the SEH, vehicle back to base."""
+
+Kernels = Literal["numba", "numpy"]
+
+_TRIAGE = (
+    "triage_minutes",
+    "supervised",
+    "supervision_minutes",
+    "callback_minutes",
+    "visit_minutes",
+    "patience_minutes",
+    "redials",
+    "redial_delay_minutes",
+)
+_GP = ("consult_minutes", "np_eligible", "np_consult_minutes", "seh_referral")
+_AMBULANCE = ("dispatch_delay_minutes", "on_scene_minutes", "conveyed", "handover_minutes")
+_SEH = ("seh_stay_minutes", "offload_u", "offload_minutes")
+NEEDED: dict[str, frozenset[str]] = {
+    "phone": frozenset((*_TRIAGE, *_GP, *_AMBULANCE, *_SEH)),
+    "emergency_112": frozenset((*_AMBULANCE, *_SEH)),
+    "walk_in_gp": frozenset((*_GP, *_AMBULANCE, *_SEH)),
+    "walk_in_seh": frozenset((*_GP, *_SEH, "front_desk_u")),
+    "referral_seh": frozenset((*_AMBULANCE, *_SEH)),
+}
+"""Columns each entry can need (besides the ones every patient has)."""
+_OPTIONAL = frozenset().union(*NEEDED.values())
+
+
+@dataclass(frozen=True, eq=False)
+class Demand:
+    """All patients of one replication, as columns (see the module docstring)."""
+
+    seed: int
+    replication: int
+    order: np.ndarray
+    arrival_minutes: np.ndarray
+    channel: np.ndarray
+    entry: np.ndarray
+    area: np.ndarray
+    urgency: np.ndarray
+    disposition: np.ndarray
+    triage_minutes: np.ndarray
+    supervised: np.ndarray
+    supervision_minutes: np.ndarray
+    callback_minutes: np.ndarray
+    consult_minutes: np.ndarray
+    np_eligible: np.ndarray
+    np_consult_minutes: np.ndarray
+    visit_minutes: np.ndarray
+    seh_referral: np.ndarray
+    patience_minutes: np.ndarray
+    redials: np.ndarray
+    redial_delay_minutes: np.ndarray
+    seh_stay_minutes: np.ndarray
+    front_desk_u: np.ndarray
+    dispatch_delay_minutes: np.ndarray
+    on_scene_minutes: np.ndarray
+    conveyed: np.ndarray
+    handover_minutes: np.ndarray
+    offload_u: np.ndarray
+    offload_minutes: np.ndarray
+    travel_noise: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.arrival_minutes.shape[0])
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        return [f.name for f in fields(cls) if f.name not in ("seed", "replication")]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.column_names()}
+
+    def digest(self) -> str:
+        """SHA-256 over every column's bytes: equal digests mean identical demand."""
+        h = hashlib.sha256()
+        for name, array in self.columns().items():
+            h.update(name.encode())
+            h.update(str(array.dtype).encode())
+            h.update(str(array.shape).encode())
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()
+
+    def to_frame(self) -> Any:
+        """The patients as a pandas DataFrame in arrival order, indexed by row.
+
+        2-d columns are split as ``name_0``, ``name_1``, …
+        """
+        import pandas as pd
+
+        data: dict[str, np.ndarray] = {}
+        for name, array in self.columns().items():
+            if name == "order":
+                continue
+            if array.ndim == 1:
+                data[name] = array[self.order]
+            else:
+                for j in range(array.shape[1]):
+                    data[f"{name}_{j}"] = array[self.order, j]
+        return pd.DataFrame(data, index=pd.Index(self.order, name="patient"))
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+class _Draw:
+    """The drawing primitives, compiled (Numba) or vectorised NumPy (for the benchmark)."""
+
+    def __init__(self, kernels: Kernels) -> None:
+        if kernels not in ("numba", "numpy"):
+            raise ValueError(f"kernels must be 'numba' or 'numpy', got {kernels!r}")
+        self.numba = kernels == "numba"
+        # Encodings of the scenario's (immutable) distributions, built once per sampler.
+        self._encoded: dict[int, EncodedDistribution] = {}
+        self._tables: dict[tuple[int, ...], tuple[np.ndarray, ...]] = {}
+        self._weights: dict[int, Empirical] = {}
+        self._keep: list[Any] = []  # keeps encoded objects alive so ids stay unique
+
+    def encoded(self, dist: Any) -> EncodedDistribution:
+        e = self._encoded.get(id(dist))
+        if e is None:
+            e = self._encoded[id(dist)] = encode(dist)
+            self._keep.append(dist)
+        return e
+
+    def table(self, dists: Sequence[Any]) -> tuple[np.ndarray, ...]:
+        key = tuple(id(d) for d in dists)
+        t = self._tables.get(key)
+        if t is None:
+            t = self._tables[key] = encode_table(dists)
+            self._keep.extend(dists)
+        return t
+
+    def arrivals(self, gen: np.random.Generator, expected: np.ndarray) -> np.ndarray:
+        return (sample_arrivals if self.numba else sample_arrivals_numpy)(gen, expected)
+
+    def dist(self, gen: np.random.Generator, dist: Distribution, out: np.ndarray) -> None:
+        if out.shape[0] == 0:
+            return
+        e = self.encoded(dist)
+        if self.numba:
+            sample_into(gen, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, out)
+        else:
+            out[:] = sample_numpy(gen, e, out.shape[0])
+
+    def by_urgency(
+        self,
+        gen: np.random.Generator,
+        table: dict[Any, Distribution],
+        urgency: np.ndarray,
+        out: np.ndarray,
+    ) -> None:
+        """One draw per patient from its urgency's distribution, group by group (U0 first)."""
+        dists = [for_urgency(table, name) for name in URGENCIES]
+        if self.numba:
+            sample_grouped_into(gen, urgency, len(URGENCIES), *self.table(dists), out)
+            return
+        for code, dist in enumerate(dists):
+            idx = np.flatnonzero(urgency == code)
+            if idx.size:
+                values = np.empty(idx.size)
+                self.dist(gen, dist, values)
+                out[idx] = values
+
+    def bernoulli(
+        self, gen: np.random.Generator, p: np.ndarray, groups: np.ndarray, out: np.ndarray
+    ) -> None:
+        """``out[i]`` is true with probability ``p[groups[i]]`` (one uniform each)."""
+        if self.numba:
+            draw_bernoulli_by(gen, np.asarray(p, dtype=np.float64), groups, out)
+        else:
+            out[:] = gen.random(out.shape[0]) < np.asarray(p)[groups]
+
+    def noise(self, gen: np.random.Generator, cv: float, out: np.ndarray) -> None:
+        """Mean-one lognormal factors with coefficient of variation ``cv`` (1 if cv=0)."""
+        if self.numba:
+            lognormal_noise_into(gen, cv, out)
+            return
+        z = gen.standard_normal(out.shape)
+        sigma2 = np.log1p(cv * cv)
+        out[:] = np.exp(np.sqrt(sigma2) * z - sigma2 / 2.0) if cv > 0 else 1.0
+
+    def categorical(
+        self, gen: np.random.Generator, owner: Any, weights: Sequence[float], out: np.ndarray
+    ) -> None:
+        """Category indices ``0..k-1`` drawn with the given weights (alias method).
+
+        ``owner`` is the immutable scenario object the weights come from; the table is
+        built once per owner.
+        """
+        table = self._weights.get(id(owner))
+        if table is None:
+            table = Empirical(
+                kind="empirical", values_minutes=list(range(len(weights))), weights=list(weights)
+            )
+            self._weights[id(owner)] = table
+            self._keep.append(owner)
+        values = np.empty(out.shape[0])
+        self.dist(gen, table, values)
+        out[:] = values
+
+
+# --------------------------------------------------------------------------- one channel
+
+
+def _fill_channel(
+    scenario: Scenario,
+    streams: ReplicationStreams,
+    name: str,
+    cols: dict[str, np.ndarray],
+    draw: _Draw,
+) -> None:
+    """Fill this channel's slice (views in ``cols``) of every column but arrival times."""
+    channel = scenario.demand.channels[name]
+    key = stream_key(name)
+    need = NEEDED[channel.entry]
+    n = cols["channel"].shape[0]
+    triage, gp, seh, amb = scenario.triage, scenario.gp, scenario.seh, scenario.ambulance
+
+    def sub(stream: str, *more: int) -> np.random.Generator:
+        return streams.substream(stream, key, *more)
+
+    cols["channel"][:] = list(scenario.demand.channels).index(name)
+    cols["entry"][:] = ENTRIES.index(channel.entry)
+    area = np.empty(n, dtype=np.int64)
+    draw.categorical(
+        sub("area"), scenario.region, [a.population for a in scenario.region.areas.values()], area
+    )
+    cols["area"][:] = area
+    zeros = np.zeros(n, dtype=np.int64)
+    urgency = np.empty(n, dtype=np.int64)
+    draw.categorical(sub("urgency"), channel, channel.urgency_fractions(), urgency)
+    cols["urgency"][:] = urgency
+
+    disposition_u = sub("disposition").random(n)
+    disposition = np.zeros(n, dtype=np.int64)
+    for code, u_name in enumerate(URGENCIES):
+        idx = np.flatnonzero(urgency == code)
+        if idx.size:
+            cum = cumulative_probabilities(channel.disposition_fractions(u_name))
+            disposition[idx] = np.searchsorted(cum, disposition_u[idx], side="right")
+    cols["disposition"][:] = disposition
+
+    if "triage_minutes" in need:
+        draw.by_urgency(
+            sub("triage_duration"), triage.duration_minutes, urgency, cols["triage_minutes"]
+        )
+        draw.bernoulli(
+            sub("supervision"),
+            np.array([fraction(triage.supervision_percent)]),
+            zeros,
+            cols["supervised"],
+        )
+        draw.dist(sub("supervision", 1), triage.supervision_minutes, cols["supervision_minutes"])
+        draw.by_urgency(
+            sub("callback_duration"), triage.callback_minutes, urgency, cols["callback_minutes"]
+        )
+        draw.by_urgency(sub("visit_duration"), gp.visit_minutes, urgency, cols["visit_minutes"])
+        redial_p = np.array([fraction(triage.redial_percent)])
+        for j in range(triage.max_redials + 1):
+            draw.dist(sub("patience", j), triage.patience_minutes, cols["patience_minutes"][:, j])
+            if j < triage.max_redials:
+                draw.bernoulli(sub("redial", j), redial_p, zeros, cols["redials"][:, j])
+                draw.dist(
+                    sub("redial", 1000 + j),
+                    triage.redial_delay_minutes,
+                    cols["redial_delay_minutes"][:, j],
+                )
+
+    if "consult_minutes" in need:
+        draw.by_urgency(
+            sub("consult_duration"), gp.consult_minutes, urgency, cols["consult_minutes"]
+        )
+        scope = [gp.nurse_practitioner_scope_percent.get(u, 0.0) for u in URGENCIES]  # type: ignore[call-overload]
+        draw.bernoulli(sub("skill_mix"), np.array(scope) / 100.0, urgency, cols["np_eligible"])
+        np_dist = gp.nurse_practitioner_consult_minutes or for_urgency(gp.consult_minutes, "U3")
+        draw.dist(sub("skill_mix", 1), np_dist, cols["np_consult_minutes"])
+        referral_p = np.zeros(len(DISPOSITIONS))
+        referral_p[DISPOSITIONS.index("consult")] = fraction(gp.seh_referral_after_consult_percent)
+        referral_p[DISPOSITIONS.index("home_visit")] = fraction(gp.seh_referral_after_visit_percent)
+        if channel.entry == "walk_in_seh":  # redirected at the front desk, then a consult
+            referral_p[DISPOSITIONS.index("seh")] = fraction(gp.seh_referral_after_consult_percent)
+        draw.bernoulli(sub("seh_referral"), referral_p, disposition, cols["seh_referral"])
+
+    if "dispatch_delay_minutes" in need:
+        draw.dist(
+            sub("ambulance_dispatch"), amb.dispatch_delay_minutes, cols["dispatch_delay_minutes"]
+        )
+        draw.dist(sub("ambulance_on_scene"), amb.on_scene_minutes, cols["on_scene_minutes"])
+        amb_code = np.array([AMBULANCE_URGENCIES.index(amb.urgency_map[u]) for u in URGENCIES])  # type: ignore[index]
+        conveyance = np.array([fraction(amb.conveyance_percent[a]) for a in AMBULANCE_URGENCIES])  # type: ignore[index]
+        draw.bernoulli(sub("ambulance_conveyance"), conveyance[amb_code], urgency, cols["conveyed"])
+        draw.dist(sub("ambulance_handover"), amb.handover_minutes, cols["handover_minutes"])
+
+    draw.by_urgency(
+        sub("seh_length_of_stay"), seh.length_of_stay_minutes, urgency, cols["seh_stay_minutes"]
+    )
+    cols["offload_u"][:] = sub("offload_delay").random(n)
+    for j, (seh_id, site) in enumerate(scenario.sites.sehs.items()):
+        if site.offload_delay is not None:
+            draw.dist(
+                sub("offload_delay", stream_key(seh_id)),
+                site.offload_delay.minutes,
+                cols["offload_minutes"][:, j],
+            )
+        else:
+            cols["offload_minutes"][:, j] = 0.0
+    if "front_desk_u" in need:
+        cols["front_desk_u"][:] = sub("seh_front_desk").random(n)
+
+    draw.noise(sub("travel_noise"), scenario.travel.noise_cv, cols["travel_noise"])
+    for column, values in cols.items():
+        if column in _OPTIONAL and column not in need:
+            values[...] = False if values.dtype == np.bool_ else np.nan
+
+
+def _allocate(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
+    attempts = scenario.triage.max_redials + 1
+    f8, b1 = np.float64, np.bool_
+    shapes: dict[str, tuple[tuple[int, ...], Any]] = {
+        "channel": ((n,), np.int16),
+        "entry": ((n,), np.int8),
+        "area": ((n,), np.int32),
+        "urgency": ((n,), np.int8),
+        "disposition": ((n,), np.int8),
+        "triage_minutes": ((n,), f8),
+        "supervised": ((n,), b1),
+        "supervision_minutes": ((n,), f8),
+        "callback_minutes": ((n,), f8),
+        "consult_minutes": ((n,), f8),
+        "np_eligible": ((n,), b1),
+        "np_consult_minutes": ((n,), f8),
+        "visit_minutes": ((n,), f8),
+        "seh_referral": ((n,), b1),
+        "patience_minutes": ((n, attempts), f8),
+        "redials": ((n, attempts - 1), b1),
+        "redial_delay_minutes": ((n, attempts - 1), f8),
+        "seh_stay_minutes": ((n,), f8),
+        "front_desk_u": ((n,), f8),
+        "dispatch_delay_minutes": ((n,), f8),
+        "on_scene_minutes": ((n,), f8),
+        "conveyed": ((n,), b1),
+        "handover_minutes": ((n,), f8),
+        "offload_u": ((n,), f8),
+        "offload_minutes": ((n, len(scenario.sites.sehs)), f8),
+        "travel_noise": ((n, len(LEGS)), f8),
+    }
+    return {name: np.empty(shape, dtype=dtype) for name, (shape, dtype) in shapes.items()}
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def expected_arrivals(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Expected arrivals per hour of the horizon, per channel (deterministic)."""
+    calendar = scenario_calendar(scenario)
+    return {
+        name: expected_per_hour(scenario, channel, calendar)
+        for name, channel in scenario.demand.channels.items()
+    }
+
+
+class DemandSampler:
+    """Draws Demands of one scenario; everything derived from the scenario alone (arrival
+    intensities, encoded distributions) is computed once, here."""
+
+    def __init__(self, scenario: Scenario, kernels: Kernels = "numba") -> None:
+        self.scenario = scenario
+        self.expected = expected_arrivals(scenario)
+        self._draw = _Draw(kernels)
+
+    def sample(self, replication: int, seed: int | None = None) -> Demand:
+        """The Demand of one replication (``seed`` defaults to ``scenario.run.seed``)."""
+        scenario, draw = self.scenario, self._draw
+        seed = scenario.run.seed if seed is None else seed
+        streams = ReplicationStreams(seed, replication)
+        names = list(scenario.demand.channels)
+        arrivals = [
+            draw.arrivals(streams.substream("arrivals", stream_key(c)), self.expected[c])
+            for c in names
+        ]
+        all_arrivals = np.concatenate(arrivals)
+        cols = _allocate(scenario, all_arrivals.shape[0])
+        start = 0
+        for name, times in zip(names, arrivals, strict=True):
+            stop = start + times.shape[0]
+            part = {k: v[start:stop] for k, v in cols.items()}
+            _fill_channel(scenario, streams, name, part, draw)
+            start = stop
+        order = np.argsort(all_arrivals, kind="stable")
+        return Demand(
+            seed=seed, replication=replication, order=order, arrival_minutes=all_arrivals, **cols
+        )
+
+
+def sample_demand(
+    scenario: Scenario,
+    replication: int,
+    seed: int | None = None,
+    *,
+    kernels: Kernels = "numba",
+) -> Demand:
+    """Draw the Demand of one replication (``seed`` defaults to ``scenario.run.seed``).
+
+    ``kernels='numpy'`` uses the vectorised NumPy counterparts of the Numba kernels (same
+    laws); it exists for the benchmark. For many replications use `DemandSampler`.
+    """
+    return DemandSampler(scenario, kernels).sample(replication, seed)
+
+
+def sample_demand_batch(
+    scenario: Scenario,
+    replications: Iterable[int],
+    seed: int | None = None,
+    *,
+    kernels: Kernels = "numba",
+) -> list[Demand]:
+    """Demands of several replications of one scenario."""
+    sampler = DemandSampler(scenario, kernels)
+    return [sampler.sample(r, seed) for r in replications]
