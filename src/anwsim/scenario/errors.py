@@ -33,20 +33,25 @@ class ScenarioError(Exception):
         file: str | None = None,
         line: int | None = None,
         path: Sequence[str | int] | None = None,
+        scenario: str | None = None,
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.path = tuple(path) if path is not None else None
+        # The scenario file being loaded, named when the error is in another file (a
+        # parent it extends, a CSV it reads, a --set), so that it is always named.
+        self.scenario = scenario
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = self.file or "<scenario>"
         if self.line is not None:
             where += f":{self.line}"
+        loading = f" (loading {self.scenario})" if self.scenario not in (None, self.file) else ""
         if self.path is not None:
-            return f"{where}: {format_path(self.path)}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {format_path(self.path)}: {self.message}{loading}"
+        return f"{where}: {self.message}{loading}"
 
 
 @dataclass

@@ -52,7 +52,7 @@ def _walk_nodes(node: yaml.Node, prefix: Key, file: str, out: dict[Key, Where]) 
                     f"key {key!r} appears twice",
                     file=file,
                     line=key_node.start_mark.line + 1,
-                    path=prefix,
+                    path=(*prefix, key),
                 )
             seen.add(key)
             out[(*prefix, key)] = (file, key_node.start_mark.line + 1)
@@ -110,6 +110,7 @@ def _read_csv(path: Path, required: Sequence[str], where: Where, key: Key) -> li
                     f"CSV lacks column(s) {', '.join(missing)}; needs {', '.join(required)}",
                     file=str(path),
                     line=1,
+                    path=key,
                 )
             return list(reader)
     except FileNotFoundError:
@@ -118,50 +119,57 @@ def _read_csv(path: Path, required: Sequence[str], where: Where, key: Key) -> li
         ) from None
 
 
-def _number(text: str | None, kind: type, file: str, line: int, column: str) -> Any:
+_KIND_NAMES = {int: "a whole number", float: "a number"}
+
+
+def _number(text: str | None, kind: type, file: str, line: int, column: str, key: Key) -> Any:
     try:
         return kind(text)
     except (TypeError, ValueError):
         raise ScenarioError(
-            f"column {column!r}: expected a {kind.__name__}, got {text!r}", file=file, line=line
+            f"column {column!r}: expected {_KIND_NAMES.get(kind, kind.__name__)}, got {text!r}",
+            file=file,
+            line=line,
+            path=key,
         ) from None
 
 
 def load_areas_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str, dict[str, Any]]:
     """Areas from a CSV with columns id, name, population, latitude, longitude[, zone]."""
-    rows = _read_csv(
-        path, ("id", "name", "population", "latitude", "longitude"), where, ("region", "areas_csv")
-    )
+    key: Key = ("region", "areas_csv")
+    rows = _read_csv(path, ("id", "name", "population", "latitude", "longitude"), where, key)
+    file = str(path)
     areas: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(rows, start=2):
         area_id = (row.get("id") or "").strip()
         if not area_id:
-            raise ScenarioError("column 'id' is empty", file=str(path), line=i)
+            raise ScenarioError("column 'id' is empty", file=file, line=i, path=key)
         if area_id in areas:
-            raise ScenarioError(f"area id {area_id!r} appears twice", file=str(path), line=i)
+            raise ScenarioError(f"area id {area_id!r} appears twice", file=file, line=i, path=key)
         area: dict[str, Any] = {
             "name": row["name"],
-            "population": _number(row["population"], int, str(path), i, "population"),
-            "latitude": _number(row["latitude"], float, str(path), i, "latitude"),
-            "longitude": _number(row["longitude"], float, str(path), i, "longitude"),
+            "population": _number(row["population"], int, file, i, "population", key),
+            "latitude": _number(row["latitude"], float, file, i, "latitude", key),
+            "longitude": _number(row["longitude"], float, file, i, "longitude", key),
         }
         if row.get("zone"):
             area["zone"] = row["zone"].strip()
         areas[area_id] = area
     if not areas:
-        raise ScenarioError("the CSV has no rows", file=str(path))
+        raise ScenarioError("the CSV has no rows", file=file, path=key)
     return areas
 
 
 def load_matrix_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str, dict[str, float]]:
     """Travel minutes from a CSV with columns from, to, minutes."""
-    rows = _read_csv(path, ("from", "to", "minutes"), where, ("travel", "matrix_csv"))
+    key: Key = ("travel", "matrix_csv")
+    rows = _read_csv(path, ("from", "to", "minutes"), where, key)
     matrix: dict[str, dict[str, float]] = {}
     for i, row in enumerate(rows, start=2):
-        minutes = _number(row["minutes"], float, str(path), i, "minutes")
+        minutes = _number(row["minutes"], float, str(path), i, "minutes", key)
         if not minutes >= 0:
             raise ScenarioError(
-                f"column 'minutes' must be >= 0, got {minutes}", file=str(path), line=i
+                f"column 'minutes' must be >= 0, got {minutes}", file=str(path), line=i, path=key
             )
         matrix.setdefault(row["from"].strip(), {})[row["to"].strip()] = minutes
     return matrix
@@ -180,6 +188,7 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
             )
         csv_path = base_dir / str(region.pop("areas_csv"))
         region["areas"] = _Replace(load_areas_csv(csv_path, where))
+        lines[("region", "areas")] = where
     travel = data.get("travel")
     if isinstance(travel, dict) and "matrix_csv" in travel:
         where = lines.get(("travel", "matrix_csv"), (str(base_dir), None))
@@ -192,6 +201,7 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
             )
         csv_path = base_dir / str(travel.pop("matrix_csv"))
         travel["matrix"] = _Replace(load_matrix_csv(csv_path, where))
+        lines[("travel", "matrix")] = where
 
 
 # --------------------------------------------------------------------------- extends and merge
@@ -200,7 +210,12 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
 def deep_merge(base: Any, override: Any) -> Any:
     """Merge ``override`` onto ``base``: mappings key by key, the rest replaced, ``None``
     deletes."""
-    if isinstance(base, dict) and isinstance(override, dict) and not isinstance(override, _Replace):
+    if (
+        isinstance(base, dict)
+        and isinstance(override, dict)
+        and not isinstance(override, _Replace)
+        and not _switches_kind(base, override)
+    ):
         merged = dict(base)
         for key, value in override.items():
             if value is None:
@@ -211,6 +226,13 @@ def deep_merge(base: Any, override: Any) -> Any:
                 merged[key] = _plain(value)
         return merged
     return _plain(override)
+
+
+def _switches_kind(base: dict[str, Any], override: dict[str, Any]) -> bool:
+    """Whether ``override`` is a distribution of another kind than ``base``: its fields
+    then replace the old ones (``{kind: constant, minutes: 5}`` over a lognormal)."""
+    kind = override.get("kind")
+    return isinstance(kind, str) and kind != base.get("kind")
 
 
 def _plain(value: Any) -> Any:
@@ -235,6 +257,10 @@ def _load_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], di
         file, line = lines[("extends",)]
         raise ScenarioError("extends must be a file name", file=file, line=line, path=("extends",))
     parent_path = path.parent / parent
+    if parent_path.resolve() in (*chain, resolved):
+        file, line = lines[("extends",)]
+        cycle = " -> ".join(p.name for p in (*chain, resolved, parent_path.resolve()))
+        raise ScenarioError(f"extends cycle: {cycle}", file=file, line=line, path=("extends",))
     if not parent_path.exists():
         file, line = lines[("extends",)]
         raise ScenarioError(
@@ -427,8 +453,15 @@ def validate_data(data: dict[str, Any], lines: dict[Key, Where] | None = None) -
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario file."""
-    data, lines = resolve_data(path, overrides)
-    return validate_data(data, lines)
+    try:
+        data, lines = resolve_data(path, overrides)
+        return validate_data(data, lines)
+    except ScenarioError as exc:
+        if exc.file == str(path) or exc.scenario is not None:
+            raise
+        raise ScenarioError(
+            exc.message, file=exc.file, line=exc.line, path=exc.path, scenario=str(path)
+        ) from None
 
 
 __all__ = [
