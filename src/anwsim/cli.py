@@ -106,5 +106,91 @@ def scenarios(directory: Path) -> None:
         click.echo(f"{file.name:<{width}}  {text}")
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--reps", type=click.IntRange(min=1), help="Replications (default: run.replications)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write the manifest, KPIs, outcomes and resource logs to this directory.",
+)
+@click.option("--all-kpis", is_flag=True, help="Print every KPI row, not only the headline ones.")
+@set_option
+@_user_errors
+def run(
+    file: Path, reps: int | None, out: Path | None, all_kpis: bool, overrides: tuple[str, ...]
+) -> None:
+    """Run the replications of scenario FILE and print its KPIs with 95% CIs."""
+    from anwsim.experiment import run_sequential, summarise
+    from anwsim.experiment.store import write_manifest, write_replication
+
+    scenario = load_scenario(file, overrides)
+    n = reps or scenario.run.replications
+    if out is not None:
+        if (out / "manifest.json").exists():
+            raise click.UsageError(f"{out} already holds results; choose another --out")
+        write_manifest(out, scenario, str(file), replications=n)
+
+    def progress(result: Any) -> None:
+        click.echo(f"replication {result.replication + 1}/{n} done", err=True)
+        if out is not None:
+            write_replication(out, result, outcomes=True)
+
+    kpis = run_sequential(scenario, range(n), on_result=progress)
+    summary = summarise(kpis)
+    if not all_kpis:
+        summary = summary[summary["kpi"].isin(HEADLINE_KPIS)]
+    click.echo(
+        f"{scenario.name} — {n} replication(s), {scenario.run.horizon_weeks} weeks "
+        f"(warm-up {scenario.run.warmup_weeks:g}), seed {scenario.run.seed}, "
+        f"hash {scenario_hash(scenario)[:12]}"
+    )
+    click.echo(format_summary(summary))
+    if out is not None:
+        summarise(kpis).to_csv(out / "summary.csv", index=False)
+        click.echo(f"results written to {out}", err=True)
+
+
+HEADLINE_KPIS = (
+    "answer_time_mean",
+    "answered_within_urgent_norm",
+    "answered_within_norm",
+    "abandoned_callers",
+    "within_nts_norm",
+    "travel_to_post_within_norm",
+    "ambulance_response_within_norm",
+    "call_to_seh_within_norm",
+    "handoff_delay_mean",
+    "door_to_doctor_mean",
+    "utilisation",
+    "contacts_per_gp_hour",
+    "overtime_minutes_per_shift",
+    "seh_occupancy",
+    "gp_contacts_per_1000",
+    "gp_contact_share",
+    "seh_visits_per_year",
+    "ambulance_rides_per_year",
+)
+
+
+def format_summary(summary: Any) -> str:
+    """A plain-text KPI table: value ± CI half-width, unit, and the norm where one exists."""
+    lines = [f"{'KPI':<32} {'group':<26} {'value':>18} {'unit':<10} {'norm':>8} {'target':>7}"]
+    for row in summary.itertuples():
+        if row.kpi == "utilisation" and not str(row.group).startswith("role:"):
+            continue
+        value = f"{row.mean:,.2f}"
+        if row.half_width == row.half_width:  # not NaN
+            value += f" ± {row.half_width:,.2f}"
+        norm = "" if row.norm != row.norm else f"{row.norm:g}"
+        target = "" if row.target != row.target else f"{row.target:g}%"
+        lines.append(
+            f"{row.kpi:<32} {row.group!s:<26} {value:>18} {row.unit:<10} {norm:>8} {target:>7}"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -208,13 +208,24 @@ def test_unreachable_columns_are_nan_and_reachable_ones_finite(demand) -> None:
         if not rows.any():
             continue
         for name, column in demand.columns().items():
-            if column.dtype != np.float64 or name == "arrival_minutes":
+            if column.dtype != np.float64 or name in ("arrival_minutes", "seh_doctor_minutes"):
                 continue
             values = column[rows]
             if name in NEEDED[entry] or name == "travel_noise":
                 assert np.all(np.isfinite(values)) and np.all(values >= 0), (entry, name)
             elif name in {n for names in NEEDED.values() for n in names}:
                 assert np.all(np.isnan(values)), (entry, name)
+
+
+def test_seh_doctor_time_drawn_only_when_scenario_has_seh_doctors(demand) -> None:
+    assert np.all(np.isnan(demand.seh_doctor_minutes))  # the baseline has none
+    with_doctor = load_scenario(
+        BASELINE,
+        [*SHORT, "seh.doctor_assessment_minutes={kind: exponential, mean_minutes: 15}"],
+    )
+    d = sample_demand(with_doctor, 0)
+    assert np.all(d.seh_doctor_minutes > 0)
+    assert abs(d.seh_doctor_minutes.mean() - 15) < 4 * 15 / np.sqrt(len(d))
 
 
 def test_shapes_follow_the_scenario(baseline, demand) -> None:

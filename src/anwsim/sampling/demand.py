@@ -50,6 +50,8 @@ patience_minutes               f8[k]    patience on hold, per call attempt (k = 
 redials                        b1[k-1]  after abandoning attempt j, the caller redials
 redial_delay_minutes           f8[k-1]  delay before redial j
 seh_stay_minutes               f8       length of stay in an SEH treatment place
+seh_doctor_minutes             f8       first assessment by an SEH doctor (NaN if the
+                                        scenario has no SEH doctors)
 front_desk_u                   f8       uniform; < the integrated post's redirect share
                                         → redirected to the GP post
 dispatch_delay_minutes         f8       112 call to vehicle departure
@@ -114,7 +116,7 @@ _TRIAGE = (
 )
 _GP = ("consult_minutes", "np_eligible", "np_consult_minutes", "seh_referral")
 _AMBULANCE = ("dispatch_delay_minutes", "on_scene_minutes", "conveyed", "handover_minutes")
-_SEH = ("seh_stay_minutes", "offload_u", "offload_minutes")
+_SEH = ("seh_stay_minutes", "seh_doctor_minutes", "offload_u", "offload_minutes")
 NEEDED: dict[str, frozenset[str]] = {
     "phone": frozenset((*_TRIAGE, *_GP, *_AMBULANCE, *_SEH)),
     "emergency_112": frozenset((*_AMBULANCE, *_SEH)),
@@ -152,6 +154,7 @@ class Demand:
     redials: np.ndarray
     redial_delay_minutes: np.ndarray
     seh_stay_minutes: np.ndarray
+    seh_doctor_minutes: np.ndarray
     front_desk_u: np.ndarray
     dispatch_delay_minutes: np.ndarray
     on_scene_minutes: np.ndarray
@@ -395,6 +398,12 @@ def _fill_channel(
     draw.by_urgency(
         sub("seh_length_of_stay"), seh.length_of_stay_minutes, urgency, cols["seh_stay_minutes"]
     )
+    if seh.doctor_assessment_minutes is not None:
+        draw.dist(
+            sub("seh_length_of_stay", 1), seh.doctor_assessment_minutes, cols["seh_doctor_minutes"]
+        )
+    else:
+        cols["seh_doctor_minutes"][:] = np.nan
     cols["offload_u"][:] = sub("offload_delay").random(n)
     for j, (seh_id, site) in enumerate(scenario.sites.sehs.items()):
         if site.offload_delay is not None:
@@ -436,6 +445,7 @@ def _allocate(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
         "redials": ((n, attempts - 1), b1),
         "redial_delay_minutes": ((n, attempts - 1), f8),
         "seh_stay_minutes": ((n,), f8),
+        "seh_doctor_minutes": ((n,), f8),
         "front_desk_u": ((n,), f8),
         "dispatch_delay_minutes": ((n,), f8),
         "on_scene_minutes": ((n,), f8),

@@ -1,0 +1,10 @@
+"""The simulation stage: SimPy processes that move a `Demand` through the acute care chain.
+
+`simulate(scenario, demand)` returns `Outcomes`. The model draws no random numbers; the
+order of events at equal times is written down in `anwsim.model.clock`.
+"""
+
+from anwsim.model.chain import simulate
+from anwsim.model.outcomes import EXITS, Outcomes
+
+__all__ = ["EXITS", "Outcomes", "simulate"]

@@ -1,0 +1,173 @@
+"""Ambulances: dispatch, response, on-scene time, transport and handover at the SEH.
+
+An incident (a 112 call, or a triage disposition) reaches the dispatch centre, which
+needs the pre-drawn dispatch delay to decide. The incident then waits in the dispatch
+queue (A1 before A2 before B, then by incident time) for a vehicle. The dispatch centre
+sends the vehicle that can be there first: one waiting at its station, or, if
+``dispatch_while_returning``, one driving back to its station (its position is taken
+as part-way along its trip: car minutes interpolated between where it left and its
+station). Ties go to a vehicle at a station, then to the station listed first.
+
+Response = dispatch delay + waiting for a vehicle + travel (÷ ``urgent_speed_factor``
+for A1/A2). After the on-scene time the pre-drawn share is conveyed to the SEH that
+`Routing.seh_for` names; there the crew waits for a treatment place (offload delay),
+plus the SEH's exogenous offload delay for the pre-drawn share, then hands over, and
+drives back to its station. Vehicles follow their station's roster with the same
+end-of-shift rule as staff: a vehicle on a ride finishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from anwsim.model.clock import END
+from anwsim.model.pools import Request, ServicePool
+from anwsim.sampling.demand import LEGS
+
+if TYPE_CHECKING:
+    from anwsim.model.chain import Chain
+
+RESPONSE, TRANSPORT, RETURN = LEGS.index("response"), LEGS.index("transport"), LEGS.index("return")
+B_RIDE = 2
+
+
+@dataclass
+class Returning:
+    """A vehicle driving back to its station."""
+
+    group: int
+    origin: int
+    depart: float
+    arrive: float
+    active: bool = True
+
+
+class Fleet(ServicePool):
+    """All ambulance stations of the region with one dispatch queue."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        routing = chain.routing
+        groups = [chain.group(s, "ambulance") for s in routing.station_ids]
+        super().__init__(chain.clock, "ambulance", groups)
+        chain.register(self)
+        self.returning: list[Returning] = []
+        self.while_returning = chain.scenario.ambulance.dispatch_while_returning
+
+    def call(self, key: tuple[Any, ...], place: int) -> Request:
+        req = self.request(key, tuple(range(len(self.groups))))
+        req.place = place  # type: ignore[attr-defined]
+        return req
+
+    def send_home(self, g: int, origin: int, noise: float) -> None:
+        """Vehicle of station ``g`` drives from ``origin`` back to its station."""
+        routing, now = self.chain.routing, self.clock.now
+        minutes = routing.minutes(origin, int(routing.station_place[g])) * noise
+        trip = Returning(g, origin, now, now + minutes)
+        self.returning.append(trip)
+        self.clock.call_at(trip.arrive, END, lambda: self._home(trip))
+        self._want_dispatch()
+
+    def _home(self, trip: Returning) -> None:
+        if trip.active:
+            trip.active = False
+            self.returning.remove(trip)
+            self.release(trip.group)
+
+    def _travel_from_trip(self, trip: Returning, place: int) -> float:
+        routing = self.chain.routing
+        span = trip.arrive - trip.depart
+        f = 1.0 if span <= 0 else min(1.0, (self.clock.now - trip.depart) / span)
+        station = int(routing.station_place[trip.group])
+        return (1.0 - f) * routing.minutes(trip.origin, place) + f * routing.minutes(station, place)
+
+    def _dispatch(self) -> None:
+        self._dispatch_pending = False
+        remaining = []
+        for item in self._queue:
+            req = item[2]
+            place = req.place  # type: ignore[attr-defined]
+            best: tuple[float, int, int, Returning | None] | None = None
+            for g, group in enumerate(self.groups):
+                if group.free():
+                    minutes = self.chain.routing.minutes(
+                        int(self.chain.routing.station_place[g]), place
+                    )
+                    candidate = (minutes, 0, g, None)
+                    if best is None or candidate[:3] < best[:3]:
+                        best = candidate
+            if self.while_returning:
+                for trip in self.returning:
+                    group = self.groups[trip.group]
+                    if group.busy > group.capacity:
+                        continue  # in overtime: this vehicle goes home
+                    candidate = (self._travel_from_trip(trip, place), 1, trip.group, trip)
+                    if best is None or candidate[:3] < best[:3]:
+                        best = candidate
+            if best is None:
+                remaining.append(item)
+                continue
+            minutes, _, g, trip = best
+            if trip is None:
+                self.groups[g].busy += 1
+                self.groups[g].record()
+            else:
+                trip.active = False
+                self.returning.remove(trip)
+            req.group = g
+            req.succeed((g, minutes))
+        self._queue = remaining
+        self._update_hold()
+
+
+def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
+    """The ambulance service handles patient ``i`` from the call to the handover."""
+    from anwsim.model.seh import treat
+
+    d, clock, rec, routing, fleet = chain.demand, chain.clock, chain.rec, chain.routing, chain.fleet
+    start = clock.now
+    rec.time("incident", i, start)
+    a = int(chain.ambulance_urgency[d.urgency[i]])
+    rec.i["ambulance_urgency"][i] = a
+    speed = 1.0 if a == B_RIDE else chain.scenario.ambulance.urgent_speed_factor
+    yield clock.after(float(d.dispatch_delay_minutes[i]), END)
+    place = chain.area_place(i)
+    g, minutes = yield fleet.call((a, start), place)
+    rec.time("ambulance_dispatch", i, clock.now)
+    rec.i["station"][i] = g
+    response = minutes * float(d.travel_noise[i, RESPONSE]) / speed
+    rec.t["response_travel"][i] = response
+    if response > 0:
+        yield clock.after(response, END)
+    rec.time("ambulance_arrival", i, clock.now)
+    rec.first_contact(i, clock.now)
+    yield clock.after(float(d.on_scene_minutes[i]), END)
+    rec.time("ambulance_depart_scene", i, clock.now)
+    if not d.conveyed[i]:
+        fleet.send_home(g, place, float(d.travel_noise[i, RETURN]))
+        rec.leave(i, clock.now, "ambulance_no_transport")
+        return
+    rec.b["conveyed"][i] = True
+    s = routing.seh_for(place, clock.now)
+    seh_place = int(routing.seh_place[s])
+    transport = routing.minutes(place, seh_place) * float(d.travel_noise[i, TRANSPORT]) / speed
+    rec.t["transport_travel"][i] = transport
+    if transport > 0:
+        yield clock.after(transport, END)
+    rec.time("ambulance_at_seh", i, clock.now)
+    yield from treat(chain, i, s, handover=_handover(chain, i, s, g))
+
+
+def _handover(chain: Chain, i: int, s: int, g: int) -> Generator[Any, Any, None]:
+    """Offload (exogenous delay for the pre-drawn share) and handover; the crew leaves."""
+    d, clock, rec = chain.demand, chain.clock, chain.rec
+    if d.offload_u[i] < chain.sehs[s].offload:
+        extra = float(d.offload_minutes[i, s])
+        if extra > 0:
+            yield clock.after(extra, END)
+    rec.time("handover_start", i, clock.now)
+    yield clock.after(float(d.handover_minutes[i]), END)
+    rec.time("handover_end", i, clock.now)
+    chain.fleet.send_home(g, int(chain.routing.seh_place[s]), float(d.travel_noise[i, RETURN]))

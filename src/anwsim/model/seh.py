@@ -1,0 +1,104 @@
+"""SEHs (emergency departments) and the front desk of integrated emergency posts.
+
+A patient heading for an SEH goes to the one `Routing.seh_for` names and travels there
+by own means (ambulance patients arrive through `anwsim.model.ambulance`). A
+self-referral at the SEH of an integrated post meets the shared front desk: while the
+post's GP post is open, the pre-drawn share (``front_desk_u`` below the post's redirect
+share) is sent to the GP consult queue there instead.
+
+At the SEH the patient waits for a treatment place (priority by urgency, then arrival).
+When the SEH rosters doctors, the patient then waits for a doctor's first assessment;
+otherwise getting a place counts as the first doctor contact (door-to-doctor time). The
+place is held for the pre-drawn length of stay, or until the assessment has ended if
+that is later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from anwsim.model.clock import END
+from anwsim.model.pools import ServicePool
+from anwsim.sampling.demand import LEGS
+
+if TYPE_CHECKING:
+    from anwsim.model.chain import Chain
+
+TO_SITE = LEGS.index("to_site")
+
+
+class Seh:
+    """One SEH: its treatment places, its doctors, and its integrated GP post if any."""
+
+    def __init__(self, chain: Chain, seh: str) -> None:
+        self.chain = chain
+        self.seh = seh
+        self.places = chain.register(
+            ServicePool(chain.clock, f"{seh}/places", [chain.group(seh, "treatment_place")])
+        )
+        doctors = chain.group(seh, "seh_doctor")
+        self.has_doctors = bool(doctors._roster.values.max(initial=0) > 0)
+        self.doctors = chain.register(ServicePool(chain.clock, f"{seh}/doctors", [doctors]))
+        self.front_desk: tuple[int, float] | None = None
+        for post in chain.scenario.sites.integrated_posts.values():
+            if post.seh == seh:
+                p = chain.routing.post_ids.index(post.gp_post)
+                self.front_desk = (p, post.front_desk_redirect_percent / 100.0)
+        site = chain.scenario.sites.sehs[seh]
+        self.offload = site.offload_delay.percent / 100.0 if site.offload_delay else 0.0
+
+
+def seh_visit(
+    chain: Chain, i: int, origin: int, *, self_referral: bool
+) -> Generator[Any, Any, None]:
+    """Patient ``i`` goes from place ``origin`` to an SEH by own means and is treated."""
+    from anwsim.model.gp import consult_at_post
+
+    d, clock, rec, routing = chain.demand, chain.clock, chain.rec, chain.routing
+    s = routing.seh_for(origin, clock.now)
+    minutes = routing.minutes(origin, int(routing.seh_place[s])) * float(d.travel_noise[i, TO_SITE])
+    rec.t["travel_to_seh"][i] = minutes
+    if minutes > 0:
+        yield clock.after(minutes, END)
+    seh = chain.sehs[s]
+    if self_referral and seh.front_desk is not None:
+        p, share = seh.front_desk
+        if d.front_desk_u[i] < share and routing.post_open[p].is_open(clock.now):
+            rec.b["redirected"][i] = True
+            yield from consult_at_post(chain, i, p)
+            return
+    yield from treat(chain, i, s)
+
+
+def treat(chain: Chain, i: int, s: int, *, handover: Any = None) -> Generator[Any, Any, None]:
+    """Patient ``i`` at SEH ``s``: place, doctor, stay, leave.
+
+    ``handover``, for ambulance patients, is a generator run once the patient has a place
+    (the crew's offload and handover); the stay starts with the place.
+    """
+    d, clock, rec = chain.demand, chain.clock, chain.rec
+    seh = chain.sehs[s]
+    rec.i["seh"][i] = s
+    rec.time("seh_arrival", i, clock.now)
+    yield seh.places.request((int(d.urgency[i]), clock.now))
+    start = clock.now
+    rec.time("seh_start", i, start)
+    leave_at = start + float(d.seh_stay_minutes[i])
+    if handover is not None:
+        yield from handover
+    if seh.has_doctors:
+        yield seh.doctors.request((int(d.urgency[i]), rec.t["seh_arrival"][i]))
+        now = clock.now
+        rec.time("seh_doctor", i, now)
+        rec.first_contact(i, now)
+        yield clock.after(float(d.seh_doctor_minutes[i]), END)
+        seh.doctors.release(0)
+    else:
+        rec.time("seh_doctor", i, start)
+        rec.first_contact(i, start)
+    if leave_at > clock.now:
+        yield clock.at(leave_at, END)
+    seh.places.release(0)
+    rec.time("seh_end", i, clock.now)
+    rec.leave(i, clock.now, "seh")
