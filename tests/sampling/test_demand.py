@@ -145,9 +145,10 @@ def test_volume_per_channel_matches_the_rate(baseline) -> None:
     gp_call = baseline.demand.channels["gp_call"]
     per_8_weeks = gp_call.rate_per_minute(baseline.region.population) * 8 * 7 * 24 * 60
     assert sampler.expected["gp_call"].sum() == pytest.approx(per_8_weeks, rel=0.01)
-    assert pytest.approx(
-        per_8_weeks, rel=1e-12
-    ) == 8 * 7 * 24 * 60 / MINUTES_PER_YEAR * 241.1 * 363.913
+    assert (
+        pytest.approx(per_8_weeks, rel=1e-12)
+        == 8 * 7 * 24 * 60 / MINUTES_PER_YEAR * 241.1 * 363.913
+    )
 
 
 def test_urgency_and_disposition_mixes(baseline, demand) -> None:

@@ -93,7 +93,7 @@ class Calendar:
         for day in range(-1, self.n_days):
             if not block.starts_on(day % 7, self.is_holiday(day)):
                 continue
-            s = day * MINUTES_PER_DAY + start_of_day
+            s = float(day * MINUTES_PER_DAY + start_of_day)
             e = s + duration
             s, e = max(s, 0.0), min(e, self.horizon)
             if e > s:

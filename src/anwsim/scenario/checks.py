@@ -26,6 +26,7 @@ def _choices(names: object) -> str:
 
 def check_scenario(s: Scenario) -> None:
     """Raise `CheckFailure` at the first inconsistency found."""
+    _check_place_ids(s)
     _check_rosters(s)
     _check_integrated_posts(s)
     _check_when_closed(s)
@@ -34,6 +35,17 @@ def check_scenario(s: Scenario) -> None:
     _check_capacity_exists(s)
     _check_open_sites_staffed(s)
     _check_travel(s)
+
+
+def _check_place_ids(s: Scenario) -> None:
+    """Areas and sites share one namespace (travel matrix rows, matrix_csv)."""
+    sites = set(_all_site_ids(s))
+    for area_id in s.region.areas:
+        if area_id in sites:
+            _fail(
+                ("region", "areas", area_id),
+                f"area id {area_id!r} is also the id of a site; use another id",
+            )
 
 
 def _check_rosters(s: Scenario) -> None:
@@ -228,13 +240,17 @@ def _check_capacity_exists(s: Scenario) -> None:
 def _check_open_sites_staffed(s: Scenario) -> None:
     cal = Calendar(s.run.start_date, s.run.horizon_weeks * 7, s.public_holidays)
     checks = (
-        ("gp_posts", ("gp_consult", "nurse_practitioner"), "GP post is open with no GP on duty"),
+        (
+            "gp_posts",
+            ("gp_consult", "nurse_practitioner"),
+            "GP post is open with no GP or nurse practitioner on duty",
+        ),
         ("sehs", ("treatment_place",), "SEH is open with no treatment place staffed"),
     )
     for kind, roles, message in checks:
         for site_id, site in getattr(s.sites, kind).items():
             roster = s.rosters.get(site_id, {})
-            blocks = [b for role in roles for b in roster.get(role, [])]
+            blocks = [b for role in roles for b in roster.get(role, [])]  # type: ignore[call-overload]
             staff = cal.step_function(blocks)
             gaps = staff.zero_while(cal.open_function(site.opening))
             if gaps:

@@ -63,6 +63,25 @@ def _walk_nodes(node: yaml.Node, prefix: Key, file: str, out: dict[Key, Where]) 
             _walk_nodes(item, (*prefix, i), file, out)
 
 
+def _bad_scalar(node: yaml.Node, prefix: Key) -> tuple[Key, int | None]:
+    """Path and line of the first scalar the safe loader cannot construct."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError):
+            return prefix, node.start_mark.line + 1
+    pairs: list[tuple[str | int, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(k.value, v) for k, v in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        pairs = list(enumerate(node.value))
+    for key, child in pairs:
+        found = _bad_scalar(child, (*prefix, key))
+        if found[1] is not None:
+            return found
+    return prefix, None
+
+
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Key, Where]]:
     """Parse one YAML file into data and the line of every key."""
     file = str(path)
@@ -83,6 +102,11 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Key, Where]]:
             file=file,
             line=mark.line + 1 if mark is not None else None,
         ) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date 2025-02-30
+        bad_path, bad_line = _bad_scalar(node, ()) if node is not None else ((), None)
+        raise ScenarioError(
+            f"not a valid value: {exc}", file=file, line=bad_line, path=bad_path
+        ) from None
     if data is None:
         raise ScenarioError("the file is empty", file=file)
     if not isinstance(data, dict):
@@ -91,6 +115,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Key, Where]]:
             file=file,
             line=1,
         )
+    assert node is not None  # data is a mapping, so the document has a node
     lines: dict[Key, Where] = {(): (file, 1)}
     _walk_nodes(node, (), file, lines)
     return data, lines
@@ -116,6 +141,10 @@ def _read_csv(path: Path, required: Sequence[str], where: Where, key: Key) -> li
     except FileNotFoundError:
         raise ScenarioError(
             f"CSV file not found: {path}", file=where[0], line=where[1], path=key
+        ) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError(
+            f"cannot read CSV file {path}: {exc}", file=where[0], line=where[1], path=key
         ) from None
 
 
@@ -175,6 +204,14 @@ def load_matrix_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str
     return matrix
 
 
+def _file_name(value: Any, where: Where, key: Key) -> str:
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(
+            f"expected a CSV file name, got {value!r}", file=where[0], line=where[1], path=key
+        )
+    return value
+
+
 def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Where]) -> None:
     region = data.get("region")
     if isinstance(region, dict) and "areas_csv" in region:
@@ -186,7 +223,7 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
                 line=where[1],
                 path=("region",),
             )
-        csv_path = base_dir / str(region.pop("areas_csv"))
+        csv_path = base_dir / _file_name(region.pop("areas_csv"), where, ("region", "areas_csv"))
         region["areas"] = _Replace(load_areas_csv(csv_path, where))
         lines[("region", "areas")] = where
     travel = data.get("travel")
@@ -199,7 +236,7 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
                 line=where[1],
                 path=("travel",),
             )
-        csv_path = base_dir / str(travel.pop("matrix_csv"))
+        csv_path = base_dir / _file_name(travel.pop("matrix_csv"), where, ("travel", "matrix_csv"))
         travel["matrix"] = _Replace(load_matrix_csv(csv_path, where))
         lines[("travel", "matrix")] = where
 
@@ -208,8 +245,8 @@ def _inline_side_files(data: dict[str, Any], base_dir: Path, lines: dict[Key, Wh
 
 
 def deep_merge(base: Any, override: Any) -> Any:
-    """Merge ``override`` onto ``base``: mappings key by key, the rest replaced, ``None``
-    deletes."""
+    """Merge ``override`` onto ``base``: mappings key by key, the rest replaced; a ``None``
+    for a key the base has deletes it (elsewhere ``None`` is a value, e.g. "no norm")."""
     if (
         isinstance(base, dict)
         and isinstance(override, dict)
@@ -218,8 +255,8 @@ def deep_merge(base: Any, override: Any) -> Any:
     ):
         merged = dict(base)
         for key, value in override.items():
-            if value is None:
-                merged.pop(key, None)
+            if value is None and key in merged:
+                del merged[key]  # null in a child deletes what the parent set
             elif key in merged:
                 merged[key] = deep_merge(merged[key], value)
             else:
@@ -237,7 +274,7 @@ def _switches_kind(base: dict[str, Any], override: dict[str, Any]) -> bool:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
@@ -358,7 +395,7 @@ def _step(annotation: Any, part: str | int) -> tuple[Any, str]:
             kind = member.model_fields.get("kind")
             if kind is not None and part in typing.get_args(kind.annotation):
                 return member, "tag"
-        elif origin is dict and not isinstance(part, int):
+        elif origin is dict and not isinstance(part, int) and part != "[key]":
             return typing.get_args(member)[1], "field"
         elif origin is list and isinstance(part, int):
             return typing.get_args(member)[0], "field"

@@ -365,16 +365,6 @@ class Demand(Strict):
     growth_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
     """Multiplies every channel's rate (demand growth scenarios)."""
 
-    @model_validator(mode="after")
-    def _profiles_exist(self) -> Demand:
-        for name, channel in self.channels.items():
-            if channel.profile not in self.profiles:
-                raise ValueError(
-                    f"channels.{name}.profile: unknown profile {channel.profile!r}; "
-                    f"defined: {', '.join(sorted(self.profiles))}"
-                )
-        return self
-
     def monthly_factors(self) -> list[float]:
         mean = sum(self.seasonal_factors) / 12.0
         return [f / mean for f in self.seasonal_factors]
@@ -567,11 +557,13 @@ class Run(Strict):
             raise ValueError(f"{value} is a {value.strftime('%A')}; start_date must be a Monday")
         return value
 
-    @model_validator(mode="after")
-    def _warmup_short(self) -> Run:
-        if self.warmup_weeks >= self.horizon_weeks:
-            raise ValueError("warmup_weeks must be shorter than horizon_weeks")
-        return self
+    @field_validator("warmup_weeks")
+    @classmethod
+    def _warmup_short(cls, value: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon_weeks")
+        if horizon is not None and value >= horizon:
+            raise ValueError(f"must be shorter than horizon_weeks ({horizon})")
+        return value
 
     @property
     def horizon_minutes(self) -> float:

@@ -59,9 +59,13 @@ def parse_hours(text: object) -> tuple[int, int]:
 
 
 def _check_hours(value: object) -> str:
-    parse_hours(value)
-    assert isinstance(value, str)
-    return value.strip()
+    """Validate and normalise to ``HH:MM-HH:MM`` (an end at midnight as ``24:00``), so
+    that equal blocks written differently are equal (and hash alike)."""
+    start, duration = parse_hours(value)
+    end = start + duration
+    if end > MINUTES_PER_DAY:
+        end -= MINUTES_PER_DAY
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
 
 
 HoursText = Annotated[str, BeforeValidator(_check_hours)]
