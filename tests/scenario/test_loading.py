@@ -378,3 +378,23 @@ def test_format_path() -> None:
         "sites.gp_posts.a.opening[0].hours"
     )
     assert format_path(()) == "(top level)"
+
+
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdef", "bcdefg", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError, match="expands to more than"):
+        load_scenario(path)
+
+
+def test_extends_paths_are_normalised_in_errors(tmp_path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.yaml").write_text("name: x\nbogus: 1\n")
+    child = tmp_path / "sub" / "child.yaml"
+    child.write_text("extends: ../base.yaml\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert "/../" not in str(info.value)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import os
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -42,7 +43,17 @@ class _Replace(dict):  # type: ignore[type-arg]
 # --------------------------------------------------------------------------- YAML with lines
 
 
+MAX_KEYS = 1_000_000
+"""More keys than this (say, from nested YAML aliases) is refused, not expanded."""
+
+
 def _walk_nodes(node: yaml.Node, prefix: Key, file: str, out: dict[Key, Where]) -> None:
+    if len(out) > MAX_KEYS:
+        raise ScenarioError(
+            f"the file expands to more than {MAX_KEYS:,} fields (nested YAML aliases?)",
+            file=file,
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -293,7 +304,7 @@ def _load_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], di
     if not isinstance(parent, str):
         file, line = lines[("extends",)]
         raise ScenarioError("extends must be a file name", file=file, line=line, path=("extends",))
-    parent_path = path.parent / parent
+    parent_path = Path(os.path.normpath(path.parent / parent))
     if parent_path.resolve() in (*chain, resolved):
         file, line = lines[("extends",)]
         cycle = " -> ".join(p.name for p in (*chain, resolved, parent_path.resolve()))
