@@ -14,6 +14,11 @@ for A1/A2). After the on-scene time the pre-drawn share is conveyed to the SEH t
 plus the SEH's exogenous offload delay for the pre-drawn share, then hands over, and
 drives back to its station. Vehicles follow their station's roster with the same
 end-of-shift rule as staff: a vehicle on a ride finishes it.
+
+With ``no_vehicle_free: neighbour_region`` an incident that finds no free vehicle at
+the moment of dispatch does not wait: a neighbouring region's vehicle (station code
+`NEIGHBOUR`) arrives after ``neighbour_response_minutes`` and does not load this fleet
+(a loss system: the share so handled is Erlang B's blocking probability).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
 
 RESPONSE, TRANSPORT, RETURN = LEGS.index("response"), LEGS.index("transport"), LEGS.index("return")
 B_RIDE = 2
+NEIGHBOUR = -2
+"""Station code of a vehicle from a neighbouring region (burenhulp)."""
 
 
 @dataclass
@@ -55,6 +62,8 @@ class Fleet(ServicePool):
         chain.register(self)
         self.returning: list[Returning] = []
         self.while_returning = chain.scenario.ambulance.dispatch_while_returning
+        self.neighbour = chain.scenario.ambulance.no_vehicle_free == "neighbour_region"
+        self.neighbour_minutes = chain.scenario.ambulance.neighbour_response_minutes
 
     def call(self, key: tuple[Any, ...], place: int) -> Request:
         req = self.request(key, tuple(range(len(self.groups))))
@@ -107,7 +116,11 @@ class Fleet(ServicePool):
                     if best is None or candidate[:3] < best[:3]:
                         best = candidate
             if best is None:
-                remaining.append(item)
+                if self.neighbour:  # a neighbouring region's vehicle takes it
+                    req.group = NEIGHBOUR
+                    req.succeed((NEIGHBOUR, self.neighbour_minutes))
+                else:
+                    remaining.append(item)
                 continue
             minutes, _, g, trip = best
             if trip is None:
@@ -137,7 +150,9 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
     g, minutes = yield fleet.call((a, start), place)
     rec.time("ambulance_dispatch", i, clock.now)
     rec.i["station"][i] = g
-    response = minutes * float(d.travel_noise[i, RESPONSE]) / speed
+    # A neighbour's response time is as the scenario gives it: no noise, no speed factor.
+    noise = 1.0 if g == NEIGHBOUR else float(d.travel_noise[i, RESPONSE]) / speed
+    response = minutes * noise
     rec.t["response_travel"][i] = response
     if response > 0:
         yield clock.after(response, END)
@@ -146,7 +161,8 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
     yield clock.after(float(d.on_scene_minutes[i]), END)
     rec.time("ambulance_depart_scene", i, clock.now)
     if not d.conveyed[i]:
-        fleet.send_home(g, place, float(d.travel_noise[i, RETURN]))
+        if g != NEIGHBOUR:
+            fleet.send_home(g, place, float(d.travel_noise[i, RETURN]))
         rec.leave(i, clock.now, "ambulance_no_transport")
         return
     rec.b["conveyed"][i] = True
@@ -170,4 +186,5 @@ def _handover(chain: Chain, i: int, s: int, g: int) -> Generator[Any, Any, None]
     rec.time("handover_start", i, clock.now)
     yield clock.after(float(d.handover_minutes[i]), END)
     rec.time("handover_end", i, clock.now)
-    chain.fleet.send_home(g, int(chain.routing.seh_place[s]), float(d.travel_noise[i, RETURN]))
+    if g != NEIGHBOUR:
+        chain.fleet.send_home(g, int(chain.routing.seh_place[s]), float(d.travel_noise[i, RETURN]))

@@ -61,7 +61,7 @@ INT_FIELDS: tuple[str, ...] = (
     "post",  # GP post of the consult (index in sites.gp_posts)
     "consult_by",  # 0 GP, 1 nurse practitioner
     "visit_post",
-    "station",  # ambulance station of the vehicle that came
+    "station",  # ambulance station of the vehicle that came (-2: a neighbouring region)
     "ambulance_urgency",  # 0 A1, 1 A2, 2 B
     "seh",  # SEH (index in sites.sehs)
     "exit_via",  # index in EXITS

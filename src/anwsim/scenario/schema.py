@@ -459,6 +459,11 @@ class AmbulanceCare(Strict):
     """A1/A2 rides drive this many times faster than a car (lights and sirens)."""
     dispatch_while_returning: bool = True
     """Whether a vehicle driving back to its station can take a new incident."""
+    no_vehicle_free: Literal["queue", "neighbour_region"] = "queue"
+    """When no vehicle of the region is free at dispatch: the incident waits for the
+    first one (``queue``), or a neighbouring region's vehicle takes it (burenhulp),
+    arriving after ``neighbour_response_minutes`` without loading this region's fleet."""
+    neighbour_response_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0
 
     @model_validator(mode="after")
     def _complete(self) -> AmbulanceCare:
