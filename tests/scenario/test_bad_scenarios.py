@@ -14,6 +14,7 @@ Each fixture describes itself in its leading comment lines:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -49,7 +50,9 @@ def read_expectation(fixture: Path) -> Expectation:
     path = header["expect"]
     return Expectation(
         path=None if path == "-" else path,
-        file=fixture.parent / header["file"] if "file" in header else fixture,
+        file=Path(os.path.normpath(fixture.parent / header["file"]))
+        if "file" in header
+        else fixture,
         line=_line(header.get("line")),
         xfail=header.get("xfail"),
     )
