@@ -106,51 +106,249 @@ def scenarios(directory: Path) -> None:
         click.echo(f"{file.name:<{width}}  {text}")
 
 
+def experiment_options(func: F) -> F:
+    """Options shared by run, compare and sweep."""
+    options = [
+        click.option(
+            "--reps", type=click.IntRange(min=1), help="Replications (default: run.replications)."
+        ),
+        click.option(
+            "--precision",
+            type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+            help="Add replications until the relative 95% CI half-width of the target KPIs is "
+            "at most this (e.g. 0.05); Hoad, Robinson & Davies (2010).",
+        ),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="KPI:GROUP",
+            help="A KPI that --precision applies to (repeatable), e.g. within_nts_norm:U2.",
+        ),
+        click.option(
+            "--max-reps",
+            type=click.IntRange(min=3),
+            default=200,
+            show_default=True,
+            help="Cap for --precision.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            help="Local worker processes (default: all cores).",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDR",
+            help="Dask scheduler tcp://host:port, or 'local' for a LocalCluster.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Result directory to write.",
+        ),
+        click.option(
+            "--log",
+            type=click.Choice(["kpis", "full"]),
+            default="kpis",
+            show_default=True,
+            help="'full' also writes a per-patient event log (vidigi columns).",
+        ),
+        set_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(
+    reps: int | None,
+    precision: float | None,
+    targets: tuple[str, ...],
+    max_reps: int,
+    workers: int | None,
+    scheduler: str | None,
+    log: str,
+) -> dict[str, Any]:
+    from anwsim.experiment.runner import DEFAULT_TARGETS
+
+    if reps is not None and precision is not None:
+        raise click.UsageError("give --reps or --precision, not both")
+    parsed = []
+    for text in targets:
+        kpi, _, group = text.partition(":")
+        if not kpi or not group:
+            raise click.UsageError(f"--target needs KPI:GROUP, got {text!r}")
+        parsed.append((kpi, group))
+    return {
+        "replications": reps,
+        "precision": precision,
+        "targets": parsed or list(DEFAULT_TARGETS),
+        "max_replications": max_reps,
+        "workers": workers,
+        "scheduler": scheduler,
+        "log": log,
+        "progress": _progress_bar(),
+    }
+
+
+def _progress_bar() -> Any:
+    """A rich progress bar on stderr (replications, ETA, CI note), silent when piped."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    bar = Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[note]}"),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("run", total=None, note="")
+
+    def update(done: int, total: int, note: str) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total, note=note)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def _run_guarded(call: Callable[[], Any]) -> Any:
+    from anwsim.experiment import ReplicationsFailed
+
+    try:
+        return call()
+    except ReplicationsFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        for failure in exc.failures:
+            click.echo(
+                f"  {failure['scenario']} replication {failure['replication']} "
+                f"(seed {failure['seed']}): {failure['error']}",
+                err=True,
+            )
+        sys.exit(1)
+    except ValueError as exc:  # bad settings (e.g. precision without targets)
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@experiment_options
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Finish the run in this result directory.",
+)
+@click.option("--all-kpis", is_flag=True, help="Print every KPI row, not only the headline ones.")
+@_user_errors
+def run(
+    file: Path | None,
+    resume: Path | None,
+    all_kpis: bool,
+    overrides: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Run the replications of scenario FILE and print its KPIs with 95% CIs."""
+    from anwsim.experiment import api
+
+    settings = _settings(**options_for_settings(options))
+    if resume is not None:
+        if file is not None or options.get("out"):
+            raise click.UsageError(
+                "--resume takes the scenario and --out from the result directory"
+            )
+        summary = _run_guarded(lambda: api.resume(resume, **_resume_settings(settings)))
+    else:
+        if file is None:
+            raise click.UsageError("give a scenario FILE (or --resume DIR)")
+        summary = _run_guarded(
+            lambda: api.run(file, overrides=overrides, out=options.get("out"), **settings)
+        )
+    scenario = summary["scenario"].iloc[0] if "scenario" in summary.columns and len(summary) else ""
+    n = int(summary["replications"].max()) if len(summary) else 0
+    click.echo(f"{scenario} — {n} replication(s)")
+    if not all_kpis:
+        summary = summary[summary["kpi"].isin(HEADLINE_KPIS)]
+    click.echo(format_summary(summary))
+
+
+def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
+    keys = ("reps", "precision", "targets", "max_reps", "workers", "scheduler", "log")
+    return {k: options.get(k) for k in keys}
+
+
+def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """On resume the plan and log level come from the manifest; only where to run and
+    the progress bar are taken from the command line."""
+    return {k: settings[k] for k in ("workers", "scheduler", "progress")}
+
+
+@main.command()
+@click.argument("base", type=click.Path(path_type=Path))
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@experiment_options
+@_user_errors
+def compare(
+    base: Path, others: tuple[Path, ...], overrides: tuple[str, ...], **options: Any
+) -> None:
+    """Compare scenarios OTHERS with BASE: means with 95% CIs and paired differences.
+
+    All scenarios run with BASE's run settings and seed, so replication r of each sees
+    the same patients. '*' marks a difference whose CI excludes zero.
+    """
+    from anwsim.experiment import api
+
+    settings = _settings(**options_for_settings(options))
+    table = _run_guarded(
+        lambda: api.compare(
+            base, list(others), overrides=overrides, out=options.get("out"), **settings
+        )
+    )
+    click.echo(format_comparison(table))
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
-    "--reps", type=click.IntRange(min=1), help="Replications (default: run.replications)."
+    "--grid",
+    "grids",
+    multiple=True,
+    required=True,
+    metavar="PATH=V1,V2,...",
+    help="A field and the values to try (repeatable; the full factorial is run).",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Write the manifest, KPIs, outcomes and resource logs to this directory.",
-)
-@click.option("--all-kpis", is_flag=True, help="Print every KPI row, not only the headline ones.")
-@set_option
+@experiment_options
 @_user_errors
-def run(
-    file: Path, reps: int | None, out: Path | None, all_kpis: bool, overrides: tuple[str, ...]
-) -> None:
-    """Run the replications of scenario FILE and print its KPIs with 95% CIs."""
-    from anwsim.experiment import run_sequential, summarise
-    from anwsim.experiment.store import write_manifest, write_replication
+def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **options: Any) -> None:
+    """Run scenario FILE over the full factorial of --grid values; print a tidy table."""
+    from anwsim.experiment import api
 
-    scenario = load_scenario(file, overrides)
-    n = reps or scenario.run.replications
-    if out is not None:
-        if (out / "manifest.json").exists():
-            raise click.UsageError(f"{out} already holds results; choose another --out")
-        write_manifest(out, scenario, str(file), replications=n)
-
-    def progress(result: Any) -> None:
-        click.echo(f"replication {result.replication + 1}/{n} done", err=True)
-        if out is not None:
-            write_replication(out, result, outcomes=True)
-
-    kpis = run_sequential(scenario, range(n), on_result=progress)
-    summary = summarise(kpis)
-    if not all_kpis:
-        summary = summary[summary["kpi"].isin(HEADLINE_KPIS)]
-    click.echo(
-        f"{scenario.name} — {n} replication(s), {scenario.run.horizon_weeks} weeks "
-        f"(warm-up {scenario.run.warmup_weeks:g}), seed {scenario.run.seed}, "
-        f"hash {scenario_hash(scenario)[:12]}"
+    grid: dict[str, list[Any]] = {}
+    for text in grids:
+        path, sep, values = text.partition("=")
+        if not sep or not path or not values:
+            raise click.UsageError(f"--grid needs PATH=V1,V2,..., got {text!r}")
+        grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+    settings = _settings(**options_for_settings(options))
+    table = _run_guarded(
+        lambda: api.sweep(file, grid, overrides=overrides, out=options.get("out"), **settings)
     )
-    click.echo(format_summary(summary))
-    if out is not None:
-        summarise(kpis).to_csv(out / "summary.csv", index=False)
-        click.echo(f"results written to {out}", err=True)
+    shown = table[table["kpi"].isin(HEADLINE_KPIS)]
+    click.echo(shown.to_string(index=False))
 
 
 HEADLINE_KPIS = (
@@ -189,6 +387,42 @@ def format_summary(summary: Any) -> str:
         lines.append(
             f"{row.kpi:<32} {row.group!s:<26} {value:>18} {row.unit:<10} {norm:>8} {target:>7}"
         )
+    return "\n".join(lines)
+
+
+def format_comparison(table: Any) -> str:
+    """Per KPI: the base's mean ± CI, then each other scenario's mean and its paired
+    difference to the base (``*`` where the CI of the difference excludes zero)."""
+    if table.empty:
+        return "(no results)"
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    headline = table[table["kpi"].isin(HEADLINE_KPIS)]
+    header = f"{'KPI':<32} {'group':<22} {'unit':<6}" + "".join(f" {s[:24]:>26}" for s in scenarios)
+    lines = [header]
+    for (kpi, group), rows in headline.groupby(["kpi", "group"], sort=False):
+        if kpi == "utilisation" and not str(group).startswith("role:"):
+            continue
+        cells = []
+        by_scenario = rows.set_index("scenario")
+        for k, name in enumerate(scenarios):
+            if name not in by_scenario.index:
+                cells.append(f" {'':>26}")
+                continue
+            row = by_scenario.loc[name]
+            if k == 0:
+                text = f"{row['mean']:,.2f}"
+                if row["half_width"] == row["half_width"]:
+                    text += f" ± {row['half_width']:,.2f}"
+            else:
+                mark = "*" if bool(row["significant"]) else " "
+                diff = row["difference"]
+                hw = row["difference_half_width"]
+                text = f"{row['mean']:,.2f} ({diff:+,.2f}"
+                text += f" ± {hw:,.2f}){mark}" if hw == hw else f"){mark}"
+            cells.append(f" {text:>26}")
+        unit = str(rows["unit"].iloc[0])
+        lines.append(f"{kpi:<32} {group!s:<22} {unit:<6}" + "".join(cells))
+    lines.append("values: mean (difference to the first scenario ± 95% CI); * CI excludes zero")
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Summaries over replications: mean and t-based confidence interval per KPI."""
+"""Summaries over replications: mean and t-based confidence interval per KPI, and paired
+differences between scenarios (common random numbers make replication r comparable)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,65 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+KEYS = ["kpi", "group", "unit", "norm", "target"]
+
+
+def _half_width(sd: pd.Series, n: pd.Series, confidence: float) -> np.ndarray:
+    t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
+    return np.where(n > 1, t * sd / np.sqrt(n), np.nan)
+
 
 def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, standard deviation and CI half-width of every KPI and group over replications.
+    """Mean, standard deviation and CI half-width of every KPI and group over replications
+    (per scenario when the table has a ``scenario`` column).
 
     The half-width is t(1 − α/2, R − 1) · s / √R (NaN with a single replication).
     """
-    keys = ["kpi", "group", "unit", "norm", "target"]
+    keys = (["scenario"] if "scenario" in kpis.columns else []) + KEYS
     grouped = kpis.groupby(keys, sort=False, dropna=False)["value"]
     out = grouped.agg(mean="mean", sd="std", replications="count").reset_index()
-    t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(out["replications"] - 1, 1))
-    out["half_width"] = np.where(
-        out["replications"] > 1, t * out["sd"] / np.sqrt(out["replications"]), np.nan
-    )
+    out["half_width"] = _half_width(out["sd"], out["replications"], confidence)
+    lead = ["scenario"] if "scenario" in out.columns else []
     return out[
-        ["kpi", "group", "mean", "half_width", "unit", "norm", "target", "sd", "replications"]
+        [
+            *lead,
+            "kpi",
+            "group",
+            "mean",
+            "half_width",
+            "unit",
+            "norm",
+            "target",
+            "sd",
+            "replications",
+        ]
     ]
+
+
+def paired_differences(kpis: pd.DataFrame, base: str, confidence: float = 0.95) -> pd.DataFrame:
+    """For every other scenario: the mean over paired replications of (other − base) per
+    KPI and group, its t-based CI half-width, and whether that CI excludes zero."""
+    if base not in set(kpis["scenario"]):
+        raise ValueError(f"no scenario labelled {base!r}")
+    cols = ["kpi", "group", "replication", "value"]
+    base_rows = kpis.loc[kpis["scenario"] == base, cols]
+    meta = kpis.drop_duplicates(["kpi", "group"])[KEYS]
+    frames = []
+    for other in [s for s in kpis["scenario"].unique() if s != base]:
+        pairs = kpis.loc[kpis["scenario"] == other, cols].merge(
+            base_rows, on=["kpi", "group", "replication"], suffixes=("", "_base")
+        )
+        pairs["difference"] = pairs["value"] - pairs["value_base"]
+        agg = (
+            pairs.groupby(["kpi", "group"], sort=False)["difference"]
+            .agg(difference="mean", sd="std", pairs="count")
+            .reset_index()
+        )
+        agg.insert(0, "scenario", other)
+        frames.append(agg)
+    if not frames:
+        return pd.DataFrame(columns=["scenario", *KEYS, "difference", "half_width", "significant"])
+    out = pd.concat(frames, ignore_index=True).merge(meta, on=["kpi", "group"], how="left")
+    out["half_width"] = _half_width(out["sd"], out["pairs"], confidence)
+    out["significant"] = (out["difference"].abs() > out["half_width"]) & out["half_width"].notna()
+    return out[["scenario", *KEYS, "difference", "half_width", "significant", "sd", "pairs"]]

@@ -1,0 +1,302 @@
+"""The experiment API: `run`, `compare` and `sweep`, each returning pandas DataFrames.
+
+The CLI commands of the same names are one call each into these functions. Each
+function resolves its scenarios, writes a manifest when given ``out`` (or continues the
+one in ``resume``), runs the replications on the chosen backend, and returns tables:
+
+* `run`: KPI means with CI half-widths (or, with ``per_replication=True``, every row);
+* `compare`: per KPI, each scenario's mean and CI and the paired difference to the base;
+* `sweep`: one tidy row per grid point and KPI, the swept values as columns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from anwsim.experiment.runner import (
+    DEFAULT_TARGETS,
+    ExperimentResult,
+    Plan,
+    Progress,
+    run_experiment,
+)
+from anwsim.experiment.store import ResultStore, scenario_entry
+from anwsim.experiment.summary import paired_differences, summarise
+from anwsim.experiment.tasks import LogLevel
+from anwsim.scenario import Scenario, load_scenario, validate_data
+from anwsim.scenario.errors import ScenarioError
+from anwsim.scenario.loading import apply_override, parse_override
+
+ScenarioLike = str | Path | Scenario
+
+
+@dataclass
+class Settings:
+    """How to run: replications or precision, where, and what to keep."""
+
+    replications: int | None = None
+    precision: float | None = None
+    targets: Sequence[tuple[str, str]] = DEFAULT_TARGETS
+    max_replications: int = 200
+    workers: int | None = None
+    scheduler: str | None = None
+    log: LogLevel = "kpis"
+    progress: Progress | None = None
+
+
+class ReplicationsFailed(RuntimeError):
+    """Some replications failed; the others' results are kept (see ``failures``)."""
+
+    def __init__(self, failures: list[dict[str, Any]], result: Any = None) -> None:
+        self.failures = failures
+        self.result = result
+        listed = ", ".join(f"{f['scenario']} #{f['replication']}" for f in failures[:10])
+        more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
+        super().__init__(f"{len(failures)} replication(s) failed: {listed}{more}")
+
+
+def _label(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text).strip("._") or "scenario"
+
+
+def _resolve(item: ScenarioLike, overrides: Sequence[str]) -> tuple[str, Scenario, str | None]:
+    if isinstance(item, Scenario):
+        if overrides:
+            data = item.model_dump(mode="json")
+            for text in overrides:
+                apply_override(data, *parse_override(text))
+            item = validate_data(data)
+        return _label(item.name), item, None
+    path = Path(item)
+    return _label(path.stem), load_scenario(path, overrides), str(path)
+
+
+def _unique(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label}-{seen[label]}")
+    return out
+
+
+def _with_run_settings(scenario: Scenario, base: Scenario) -> Scenario:
+    """``scenario`` with the run settings (seed, horizon, warm-up, start) of ``base``."""
+    return scenario.model_copy(update={"run": base.run})
+
+
+def _plan(settings: Settings, default_replications: int) -> Plan:
+    if settings.precision is not None:
+        return Plan(
+            precision=settings.precision,
+            targets=settings.targets,
+            max_replications=settings.max_replications,
+        )
+    return Plan(replications=settings.replications or default_replications)
+
+
+def _execute(
+    kind: str,
+    scenarios: dict[str, Scenario],
+    sources: dict[str, str | None],
+    plan: Plan,
+    settings: Settings,
+    out: Path | None,
+    extra: dict[str, Any],
+) -> tuple[ExperimentResult, ResultStore | None]:
+    store = None
+    if out is not None:
+        manifest = {
+            "kind": kind,
+            "scenarios": {k: scenario_entry(s, sources[k]) for k, s in scenarios.items()},
+            "seed": next(iter(scenarios.values())).run.seed,
+            "plan": plan.to_dict(),
+            "log": settings.log,
+            **extra,
+        }
+        store = ResultStore.create(out, manifest)
+    return _go(scenarios, plan, settings, store), store
+
+
+def _go(
+    scenarios: dict[str, Scenario], plan: Plan, settings: Settings, store: ResultStore | None
+) -> ExperimentResult:
+    result = run_experiment(
+        scenarios,
+        plan,
+        workers=settings.workers,
+        scheduler=settings.scheduler,
+        store=store,
+        log=settings.log,
+        progress=settings.progress,
+    )
+    if store is not None and not result.failures and not result.kpis.empty:
+        store.write_final("kpis", result.kpis)
+        store.update_manifest(replications_done=result.replications)
+    return result
+
+
+def _finish(
+    result: ExperimentResult, tables: dict[str, pd.DataFrame], store: ResultStore | None
+) -> None:
+    if store is not None and not result.failures:
+        for name, frame in tables.items():
+            store.write_final(name, frame)
+    if result.failures:
+        raise ReplicationsFailed(result.failures, result)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def run(
+    scenario: ScenarioLike,
+    *,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    per_replication: bool = False,
+    **settings: Any,
+) -> pd.DataFrame:
+    """Run one scenario's replications; returns the KPI summary (mean, CI half-width).
+
+    Settings: ``replications`` (default: the scenario's), or ``precision`` (relative CI
+    half-width, e.g. 0.05) with ``targets`` and ``max_replications``; ``workers``,
+    ``scheduler`` (``"local"`` or ``"tcp://host:port"``), ``log`` (``"kpis"`` or
+    ``"full"``), ``progress``. Raises `ReplicationsFailed` if any replication failed.
+    """
+    s = Settings(**settings)
+    label, resolved, source = _resolve(scenario, overrides)
+    plan = _plan(s, resolved.run.replications)
+    result, store = _execute("run", {label: resolved}, {label: source}, plan, s, _path(out), {})
+    summary = summarise(result.kpis) if not result.kpis.empty else pd.DataFrame()
+    _finish(result, {"summary": summary}, store)
+    summary.attrs["replications"] = result.replications
+    summary.attrs["decision"] = result.decision
+    return result.kpis if per_replication else summary
+
+
+def compare(
+    base: ScenarioLike,
+    others: Sequence[ScenarioLike],
+    *,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    **settings: Any,
+) -> pd.DataFrame:
+    """Run ``base`` and ``others`` with common random numbers (the base's run settings
+    and seed apply to all) and return, per KPI, each scenario's mean and CI and the paired
+    difference to the base with its CI (``significant`` when the CI excludes zero)."""
+    s = Settings(**settings)
+    resolved = [_resolve(item, overrides) for item in [base, *others]]
+    labels = _unique([r[0] for r in resolved])
+    base_scenario = resolved[0][1]
+    scenarios = {
+        lab: _with_run_settings(r[1], base_scenario)
+        for lab, r in zip(labels, resolved, strict=True)
+    }
+    sources = {lab: r[2] for lab, r in zip(labels, resolved, strict=True)}
+    plan = _plan(s, base_scenario.run.replications)
+    result, store = _execute(
+        "compare", scenarios, sources, plan, s, _path(out), {"base": labels[0]}
+    )
+    table = comparison_table(result.kpis, labels[0]) if not result.kpis.empty else pd.DataFrame()
+    _finish(result, {"summary": summarise(result.kpis), "comparison": table}, store)
+    table.attrs["replications"] = result.replications
+    return table
+
+
+def sweep(
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]],
+    *,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    **settings: Any,
+) -> pd.DataFrame:
+    """Run the full factorial of ``grid`` (field path → values) and return one tidy row
+    per grid point and KPI: the swept fields as columns, then mean and CI half-width."""
+    s = Settings(**settings)
+    if not grid:
+        raise ScenarioError("a sweep needs at least one --grid path=v1,v2,...", file="--grid")
+    paths = list(grid)
+    points = list(itertools.product(*(grid[p] for p in paths)))
+    scenarios: dict[str, Scenario] = {}
+    sources: dict[str, str | None] = {}
+    values: dict[str, dict[str, Any]] = {}
+    base_label, base_scenario, source = _resolve(scenario, overrides)
+    for k, point in enumerate(points):
+        sets = [f"{p}={_yaml_value(v)}" for p, v in zip(paths, point, strict=True)]
+        label = f"point-{k:03d}"
+        _, resolved, _ = _resolve(scenario, [*overrides, *sets])
+        scenarios[label] = _with_run_settings(resolved, base_scenario)
+        sources[label] = source
+        values[label] = dict(zip(paths, point, strict=True))
+    plan = _plan(s, base_scenario.run.replications)
+    extra = {"grid": {p: list(grid[p]) for p in paths}, "points": values, "base": base_label}
+    result, store = _execute("sweep", scenarios, sources, plan, s, _path(out), extra)
+    table = sweep_table(result.kpis, values) if not result.kpis.empty else pd.DataFrame()
+    _finish(result, {"sweep": table}, store)
+    return table
+
+
+def resume(directory: str | Path, **settings: Any) -> pd.DataFrame:
+    """Complete an interrupted run, compare or sweep from its result directory; returns
+    what the original call would have returned."""
+    store = ResultStore.open(Path(directory))
+    m = store.manifest
+    scenarios = {label: validate_data(entry["scenario"]) for label, entry in m["scenarios"].items()}
+    s = Settings(**{"log": m.get("log", "kpis"), **settings})
+    plan = Plan.from_dict(m["plan"])
+    result = _go(scenarios, plan, s, store)
+    kind = m.get("kind", "run")
+    if kind == "compare":
+        table = comparison_table(result.kpis, m["base"])
+        _finish(result, {"summary": summarise(result.kpis), "comparison": table}, store)
+    elif kind == "sweep":
+        table = sweep_table(result.kpis, m["points"])
+        _finish(result, {"sweep": table}, store)
+    else:
+        table = summarise(result.kpis)
+        _finish(result, {"summary": table}, store)
+    return table
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def comparison_table(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Wide comparison: per KPI and group, each scenario's mean and half-width, and for
+    every other scenario the paired difference to ``base`` with its half-width."""
+    summary = summarise(kpis)
+    diffs = paired_differences(kpis, base)
+    merged = summary.merge(
+        diffs[["scenario", "kpi", "group", "difference", "half_width", "significant"]],
+        on=["scenario", "kpi", "group"],
+        how="left",
+        suffixes=("", "_difference"),
+    )
+    return merged.rename(columns={"half_width_difference": "difference_half_width"})
+
+
+def sweep_table(kpis: pd.DataFrame, points: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    summary = summarise(kpis)
+    params = pd.DataFrame.from_dict(points, orient="index")
+    params.index.name = "scenario"
+    return params.reset_index().merge(summary, on="scenario")
+
+
+def _yaml_value(value: Any) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def _path(out: str | Path | None) -> Path | None:
+    return None if out is None else Path(out)

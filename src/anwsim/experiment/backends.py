@@ -1,0 +1,112 @@
+"""Where replications run: in this process, in local worker processes, or on Dask.
+
+Every backend takes tasks and yields their results as they complete, in any order; the
+experiment sorts them by replication afterwards, so results never depend on the backend
+or the number of workers (replication ``r`` always uses child ``r`` of the seed).
+
+* ``workers=1``: in this process, one after another.
+* ``workers=N``: a `concurrent.futures.ProcessPoolExecutor` with N spawned processes.
+* ``scheduler="tcp://host:port"``: an existing Dask cluster (`dask.distributed`);
+  ``scheduler="local"``: a `LocalCluster` started for the run. Dask reschedules the
+  tasks of a worker that dies.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+from anwsim.experiment.tasks import Task, TaskResult, execute
+
+
+class Backend(Protocol):
+    name: str
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    name = "in-process"
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
+        for task in tasks:
+            yield execute(task)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalProcesses:
+    """A pool of spawned worker processes (safe with threads and Numba)."""
+
+    def __init__(self, workers: int) -> None:
+        self.name = f"{workers} local processes"
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
+        futures = [self._pool.submit(execute, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskCluster:
+    """Tasks on a Dask cluster: an address, or ``local`` for a LocalCluster."""
+
+    def __init__(self, scheduler: str, workers: int | None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise RuntimeError(
+                "a Dask scheduler needs dask.distributed: pip install 'anwsim[dask]'"
+            ) from exc
+        self._cluster: Any = None
+        if scheduler == "local":
+            self._cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self._cluster)
+            self.name = f"Dask LocalCluster ({len(self._cluster.workers)} workers)"
+        else:
+            self.client = Client(scheduler)
+            self.name = f"Dask at {scheduler}"
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
+        from distributed import as_completed as dask_completed
+
+        futures = [self.client.submit(execute, task, pure=False) for task in tasks]
+        try:
+            for future in dask_completed(futures):
+                yield future.result()
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_backend(workers: int | None = None, scheduler: str | None = None) -> Backend:
+    """The backend for ``--workers`` / ``--scheduler`` (default: all cores locally)."""
+    if scheduler:
+        return DaskCluster(scheduler, workers)
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ValueError("workers must be at least 1")
+    return InProcess() if n == 1 else LocalProcesses(n)
