@@ -12,9 +12,11 @@ overtime (the integral of ``max(0, busy - capacity)``). No new task starts while
 capacity, so the rostered capacity is never exceeded by new work.
 
 Closing rule: when a pool's whole capacity drops to zero (a post closes, a shift gap)
-while patients wait, the servers present at that moment stay on, in overtime, until the
-patients who were already waiting have been seen; patients arriving later wait for the
-next shift (posts do not receive them: routing sends them elsewhere).
+while patients wait, the servers present at that moment (each group's capacity just
+before it fell to zero, within that minute) stay on, in overtime, until the patients
+who were waiting at that moment have been seen. Patients arriving later wait for the
+next shift (posts do not receive them: routing sends them elsewhere). When a new shift
+starts, the hold ends and the new shift serves whoever still waits.
 
 All state changes go through the `Clock` with the classes of `anwsim.model.clock`:
 roster changes at ``ROSTER``, serving the queue at ``DISPATCH``.
@@ -72,13 +74,16 @@ class ServerGroup:
         self.site = site
         self.capacity = int(roster.values[0]) if len(roster.values) else 0
         self.busy = 0
-        self.hold = 0  # servers kept on after capacity fell to zero with patients waiting
+        self.hold = 0  # servers kept on after the pool closed with patients waiting
+        self.dropped_at: tuple[float, int] | None = None  # (time, capacity before) of a drop to 0
         self.log = ResourceLog(name, role, site)
         self.log.record(0.0, 0, self.capacity)
         self._roster = roster
 
-    def free(self) -> bool:
-        return self.busy < max(self.capacity, self.hold)
+    def free(self, held: bool = False) -> bool:
+        """Whether a server can start a task (for a request waiting since the closing:
+        ``held``)."""
+        return self.busy < self.capacity or (held and self.busy < self.hold)
 
     def record(self) -> None:
         self.log.record(self.clock.now, self.busy, self.capacity)
@@ -93,6 +98,7 @@ class Request(simpy.Event):
         self.key = key
         self.groups = tuple(groups)
         self.cancelled = False
+        self.held = False  # waiting when the pool closed: the staff on hold see it
         self.group: int | None = None
 
 
@@ -145,17 +151,26 @@ class ServicePool:
 
     def _capacity_change(self, g: int, value: int) -> Any:
         def apply() -> None:
-            group = self.groups[g]
-            if value == 0 and group.capacity > 0 and self._queue:
-                group.hold = group.capacity
+            group, now = self.groups[g], self.clock.now
+            if value == 0 and group.capacity > 0:
+                group.dropped_at = (now, group.capacity)
             group.capacity = value
+            if value > 0:
+                for x in self.groups:
+                    x.hold = 0  # a new shift takes over
+            elif sum(x.capacity for x in self.groups) == 0 and self._queue:
+                for x in self.groups:  # the whole pool closes with patients waiting
+                    if x.dropped_at is not None and x.dropped_at[0] == now:
+                        x.hold = x.dropped_at[1]
+                for _, _, req in self._queue:
+                    req.held = True
             group.record()
             self._want_dispatch()
 
         return apply
 
     def _update_hold(self) -> None:
-        if not self._queue:
+        if not any(req.held for _, _, req in self._queue):
             for group in self.groups:
                 group.hold = 0
 
@@ -172,13 +187,13 @@ class ServicePool:
             return
         remaining = []
         for index, item in enumerate(self._queue):
-            if not any(group.free() for group in self.groups):
+            if not any(group.free(held=True) for group in self.groups):
                 remaining.extend(self._queue[index:])
                 break
             req = item[2]
             for g in req.groups:
                 group = self.groups[g]
-                if group.free():
+                if group.free(req.held):
                     group.busy += 1
                     group.record()
                     req.group = g
