@@ -232,3 +232,48 @@ def test_every_hand_placed_patient_leaves_once() -> None:
     o = simulate(s, d)
     assert o.exits.tolist() == [1] * len(d)
     assert set(o.exit_via.tolist()) <= set(range(len(EXITS)))
+
+
+def test_call_back_instead_of_abandon_keeps_the_place_in_the_queue() -> None:
+    s = scenario(**{"triage.call_back_instead_of_abandon": True})
+    d = demand(
+        s,
+        [
+            {"t": 0, "channel": "call", "triage_minutes": 10},
+            {"t": 1, "channel": "call", "patience_minutes": 2},  # offered a call-back at 3
+            {"t": 2, "channel": "call", "patience_minutes": 100},
+        ],
+    )
+    o = simulate(s, d)
+    assert o.called_back.tolist() == [False, True, False]
+    assert o.call_back_requested[1] == 3
+    assert o.answer.tolist() == [0, 10, 15]  # keeps its place: called back at 10
+    assert [EXITS[v] for v in o.exit_via] == ["advice"] * 3
+    assert o.abandoned_attempts.sum() == 0
+
+
+def test_ambulances_skip_an_seh_without_ambulance_intake() -> None:
+    far = {"name": "Far SEH", "latitude": 52.2, "longitude": 5.0}
+    s = scenario(
+        **{
+            "sites.sehs": {
+                "seh": {**BASE_SEH, "ambulance_intake": False},
+                "far": far,
+            },
+            "rosters.far": {"treatment_place": staff(("00:00-24:00", 2))},
+        }
+    )
+    d = demand(
+        s,
+        [
+            {"t": 0, "channel": "emergency", "urgency": "U1"},
+            {"t": 0, "channel": "walk_in", "disposition": "seh"},
+        ],
+    )
+    o = simulate(s, d)
+    trip = 1.3 * haversine_km(52.0, 5.0, 52.2, 5.0)  # minutes at 60 km/h
+    assert o.seh.tolist() == [1, 0]  # the ride goes to the far SEH, the walk-in does not
+    assert o.ambulance_at_seh[0] == pytest.approx(2 + 0 + 20 + trip)
+
+
+BASE_SEH = {"name": "SEH", "latitude": 52.0, "longitude": 5.0}

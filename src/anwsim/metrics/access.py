@@ -31,7 +31,8 @@ def access_rows(
     """Rows of access KPIs for the patients in ``keep`` (those after the warm-up)."""
     o, norms = outcomes, scenario.norms
     phone = keep & (entry == ENTRIES.index("phone"))
-    answered = phone & np.isfinite(o.answer)
+    called_back = phone & o.called_back
+    answered = phone & np.isfinite(o.answer) & ~o.called_back  # live answers
     wait = (o.answer - o.answered_attempt_start)[answered]
     yield ("answer_time_mean", "all", _mean(wait), None, None, int(wait.size))
     emergency = np.isin(
@@ -64,6 +65,9 @@ def access_rows(
         norms.answer_max_percent,
         int(other_wait.size),
     )
+    yield ("called_back", "all", _share(o.called_back[phone]), None, None, int(phone.sum()))
+    back = (o.answer - o.call_back_requested)[called_back & np.isfinite(o.answer)]
+    yield ("call_back_wait_mean", "all", _mean(back), None, None, int(back.size))
     abandoned = o.exit_via[phone] == EXITS.index("abandoned")
     yield ("abandoned_callers", "all", _share(abandoned), None, None, int(phone.sum()))
     attempts = o.attempts[phone].sum()
@@ -106,6 +110,9 @@ def access_rows(
                 norms.ambulance_response_percent,
                 int(values.size),
             )
+    rides = keep & np.isfinite(o.ambulance_dispatch)
+    neighbour = o.station[rides] == -2
+    yield ("ambulance_by_neighbour", "all", _share(neighbour), None, None, int(rides.sum()))
     urgent = (
         keep
         & (o.ambulance_urgency >= 0)

@@ -7,7 +7,7 @@ the norm asks for. Keep names stable: results, comparisons and charts key on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -16,20 +16,33 @@ class Kpi:
     unit: str
     description: str
     kind: str  # "access" or "workload" or "volume"
+    better: str | None = None  # "higher", "lower", or None where neither is better
 
 
 KPIS: dict[str, Kpi] = {
     k.name: k
     for k in (
         # access
-        Kpi("answer_time_mean", "min", "mean wait of answered calls (per attempt)", "access"),
+        Kpi(
+            "answer_time_mean",
+            "min",
+            "mean wait of answered calls (per attempt)",
+            "access",
+            "lower",
+        ),
         Kpi(
             "answered_within_urgent_norm",
             "%",
             "emergency-line calls answered within the urgent norm",
             "access",
         ),
-        Kpi("answered_within_norm", "%", "other calls answered within the answer norm", "access"),
+        Kpi(
+            "answered_within_norm",
+            "%",
+            "other calls answered within the answer norm",
+            "access",
+            "higher",
+        ),
         Kpi(
             "answered_within_max",
             "%",
@@ -37,6 +50,16 @@ KPIS: dict[str, Kpi] = {
             "access",
         ),
         Kpi("abandoned_callers", "%", "callers who hung up and never got through", "access"),
+        Kpi(
+            "called_back", "%", "callers offered a call-back when their patience ran out", "access"
+        ),
+        Kpi(
+            "call_back_wait_mean",
+            "min",
+            "call-back request to the triagist's call",
+            "access",
+            "lower",
+        ),
         Kpi("abandoned_attempts", "%", "call attempts that ended in a hang-up", "access"),
         Kpi(
             "call_to_doctor_mean",
@@ -81,8 +104,26 @@ KPIS: dict[str, Kpi] = {
             "ambulance at the SEH to start of handover, by SEH",
             "access",
         ),
-        Kpi("handoff_delay_p90", "min", "90th percentile of the handoff delay, by SEH", "access"),
-        Kpi("door_to_doctor_mean", "min", "SEH arrival to first doctor contact, by SEH", "access"),
+        Kpi(
+            "handoff_delay_p90",
+            "min",
+            "90th percentile of the handoff delay, by SEH",
+            "access",
+            "lower",
+        ),
+        Kpi(
+            "door_to_doctor_mean",
+            "min",
+            "SEH arrival to first doctor contact, by SEH",
+            "access",
+            "lower",
+        ),
+        Kpi(
+            "ambulance_by_neighbour",
+            "%",
+            "rides taken by a neighbouring region's vehicle",
+            "access",
+        ),
         # workload
         Kpi(
             "utilisation",
@@ -122,3 +163,35 @@ KPIS: dict[str, Kpi] = {
         Kpi("ambulance_rides_per_year", "1/yr", "ambulance rides per year, by A1/A2/B", "volume"),
     )
 }
+
+
+_HIGHER = {
+    "answered_within_urgent_norm",
+    "answered_within_norm",
+    "answered_within_max",
+    "within_nts_norm",
+    "travel_to_post_within_norm",
+    "ambulance_response_within_norm",
+    "call_to_seh_within_norm",
+}
+_LOWER = {
+    "answer_time_mean",
+    "abandoned_callers",
+    "abandoned_attempts",
+    "call_back_wait_mean",
+    "call_to_doctor_mean",
+    "call_to_doctor_p90",
+    "travel_to_post_mean",
+    "ambulance_response_mean",
+    "ambulance_by_neighbour",
+    "handoff_delay_mean",
+    "handoff_delay_p90",
+    "door_to_doctor_mean",
+    "overtime_minutes_per_shift",
+    "overtime_hours_per_week",
+}
+KPIS = {
+    name: replace(k, better="higher" if name in _HIGHER else "lower" if name in _LOWER else None)
+    for name, k in KPIS.items()
+}
+"""Every KPI by name, with the direction in which it is better (for rankings)."""

@@ -166,7 +166,7 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
         rec.leave(i, clock.now, "ambulance_no_transport")
         return
     rec.b["conveyed"][i] = True
-    s = routing.seh_for(place, clock.now)
+    s = routing.seh_for(place, clock.now, by_ambulance=True)
     seh_place = int(routing.seh_place[s])
     transport = routing.minutes(place, seh_place) * float(d.travel_noise[i, TRANSPORT]) / speed
     rec.t["transport_travel"][i] = transport

@@ -28,6 +28,7 @@ TIME_FIELDS: tuple[str, ...] = (
     "call",  # first contact: call, walk-in, 112 call (= Demand.arrival_minutes)
     "answer",  # phone answered (the successful attempt)
     "answered_attempt_start",  # start of that attempt (a redial starts a new one)
+    "call_back_requested",  # the caller accepted a call-back when their patience ended
     "abandon",  # last hang-up of a caller who never got through
     "triage_end",
     "supervision_start",
@@ -68,7 +69,7 @@ INT_FIELDS: tuple[str, ...] = (
     "exits",  # how many times the patient left (must be 1)
 )
 
-BOOL_FIELDS: tuple[str, ...] = ("redirected", "conveyed", "referred_to_seh")
+BOOL_FIELDS: tuple[str, ...] = ("redirected", "conveyed", "referred_to_seh", "called_back")
 
 FLOAT_FIELDS: tuple[str, ...] = (
     "travel_to_post",  # minutes from home to the GP post

@@ -5,7 +5,10 @@ line (answered first) if their urgency is listed in ``triage.emergency_line_urge
 Within a line, callers are answered in order of the start of their current attempt.
 If their patience for that attempt runs out before a triagist answers, they hang up;
 with the pre-drawn chance they redial after the pre-drawn delay (a new attempt of the
-same patient, at the back of the queue), up to ``max_redials`` times.
+same patient, at the back of the queue), up to ``max_redials`` times. With
+``call_back_instead_of_abandon`` they are offered a call-back instead: they keep their
+place in the queue and the triagist calls them when it is their turn (``answer`` is then
+the call-back).
 
 Triage takes the patient's triage time. A share of triages is checked live by the
 supervising GP (regiearts): that check is a task in the supervisor's queue that runs
@@ -81,9 +84,11 @@ def phone_call(chain: Chain, i: int) -> Generator[Any, Any, bool]:
         start = clock.now
         rec.i["attempts"][i] += 1
         req = line.triagists.request((emergency, start))
-        clock.after(float(d.patience_minutes[i, attempt]), PATIENCE).callbacks.append(
-            _hang_up(line.triagists, req)
-        )
+        patience = clock.after(float(d.patience_minutes[i, attempt]), PATIENCE)
+        if chain.scenario.triage.call_back_instead_of_abandon:
+            patience.callbacks.append(_call_back_later(chain, i, req))
+        else:
+            patience.callbacks.append(_hang_up(line.triagists, req))
         served = yield req
         if served is not None:
             rec.time("answer", i, clock.now)
@@ -104,6 +109,17 @@ def phone_call(chain: Chain, i: int) -> Generator[Any, Any, bool]:
     if d.supervised[i]:
         clock.env.process(line.supervise(i))
     return True
+
+
+def _call_back_later(chain: Chain, i: int, req: Request) -> Any:
+    """The caller hangs up but keeps their place: the triagist will call them back."""
+
+    def callback(_event: Any) -> None:
+        if req.group is None and not req.cancelled:
+            chain.rec.b["called_back"][i] = True
+            chain.rec.time("call_back_requested", i, chain.clock.now)
+
+    return callback
 
 
 def _hang_up(pool: ServicePool, req: Request) -> Any:

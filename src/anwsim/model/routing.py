@@ -6,9 +6,10 @@ Rules (applied at the moment a patient sets off):
   its ``when_closed`` decides: ``nearest_open`` → the nearest open post, or, if no post
   is open, the nearest open SEH; a post id → that post if open, else the nearest open
   post; an SEH id → that SEH (or the nearest open SEH if it is closed too).
-* **SEH**: the SEH nearest to where the patient is. If it is closed, its
-  ``when_closed`` decides: ``nearest_open`` or an SEH id (if that one is closed too, the
-  nearest open SEH). With every SEH closed, the nearest SEH (the patient waits there).
+* **SEH**: the SEH nearest to where the patient is (for ambulance rides: the nearest
+  that takes ambulances). If it is closed, its ``when_closed`` decides: ``nearest_open``
+  or an SEH id (if that one is closed too, the nearest open SEH). With every SEH closed,
+  the nearest SEH (the patient waits there).
 
 Travel time of a trip = car minutes from the matrix × the patient's pre-drawn noise
 for that leg (÷ the urgent speed factor for A1/A2 ambulance rides).
@@ -59,6 +60,7 @@ class Routing:
         self.seh_open = [
             OpenHours(*_arrays(calendar.open_function(sites.sehs[s].opening))) for s in self.seh_ids
         ]
+        self.intake = [sites.sehs[s].ambulance_intake for s in self.seh_ids]
         minutes = self.travel.minutes
         # For every place, posts and SEHs from nearest to farthest (ties by listed order).
         self._posts_by_distance = np.argsort(minutes[:, self.post_place], axis=1, kind="stable")
@@ -100,16 +102,19 @@ class Routing:
 
     # ------------------------------------------------------------------ SEHs
 
-    def seh_for(self, place: int, t: float) -> int:
-        """The SEH a patient at ``place`` is taken to at time ``t``."""
-        order = self._sehs_by_distance[place]
+    def seh_for(self, place: int, t: float, *, by_ambulance: bool = False) -> int:
+        """The SEH a patient at ``place`` is taken to at time ``t`` (ambulances only go
+        to SEHs with ``ambulance_intake``)."""
+        order = [s for s in self._sehs_by_distance[place] if not by_ambulance or self.intake[s]]
+        if not order:  # no SEH takes ambulances: the nearest SEH after all
+            order = list(self._sehs_by_distance[place])
         s0 = int(order[0])
         if self.seh_open[s0].is_open(t):
             return s0
         target = self.scenario.sites.sehs[self.seh_ids[s0]].when_closed
         if target != "nearest_open":
             s = self.seh_ids.index(target)
-            if self.seh_open[s].is_open(t):
+            if self.seh_open[s].is_open(t) and s in order:
                 return s
         for s in order:
             if self.seh_open[s].is_open(t):

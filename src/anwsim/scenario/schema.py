@@ -162,6 +162,9 @@ class Seh(Location):
     opening: Annotated[list[TimeBlock], Field(min_length=1)] = list(ALWAYS)
     when_closed: WhenClosed = "nearest_open"
     offload_delay: OffloadDelay | None = None
+    ambulance_intake: bool = True
+    """Whether ambulances bring patients here. False for a low-complex spoedpost: rides
+    go to the nearest open SEH that takes ambulances."""
 
 
 class IntegratedPost(Strict):
@@ -402,6 +405,9 @@ class Triage(Strict):
     supervision_minutes: Distribution
     callback_by: Literal["gp_supervisor", "gp_consult"] = "gp_supervisor"
     callback_minutes: ByUrgency
+    call_back_instead_of_abandon: bool = False
+    """Offer a call-back when a caller's patience runs out: they hang up but keep their
+    place in the queue, and the triagist calls them back when their turn comes."""
 
     @model_validator(mode="after")
     def _tables(self) -> Triage:
