@@ -319,6 +319,12 @@ def compare(
         )
     )
     click.echo(format_comparison(table))
+    if len(others) > 1:
+        from anwsim.experiment.summary import ranking
+
+        base_label = table["scenario"].iloc[0]
+        click.echo("")
+        click.echo(format_ranking(ranking(table, base_label), base_label))
 
 
 @main.command()
@@ -423,6 +429,40 @@ def format_comparison(table: Any) -> str:
         unit = str(rows["unit"].iloc[0])
         lines.append(f"{kpi:<32} {group!s:<22} {unit:<6}" + "".join(cells))
     lines.append("values: mean (difference to the first scenario ± 95% CI); * CI excludes zero")
+    return "\n".join(lines)
+
+
+def format_ranking(ranked: Any, base: str) -> str:
+    """Scenarios ranked by significant improvements minus worsenings against ``base``."""
+    from anwsim.experiment.summary import RANKING_KPIS
+
+    if ranked.empty:
+        return "(nothing to rank)"
+    short = {
+        "within_nts_norm": "NTS",
+        "answered_within_norm": "phone<2m",
+        "abandoned_callers": "abandon",
+        "travel_to_post_within_norm": "post<30m",
+        "ambulance_response_within_norm": "A1<15m",
+        "call_to_seh_within_norm": "SEH<45m",
+        "utilisation": "util",
+        "overtime_minutes_per_shift": "overtime",
+    }
+    columns = [(k, g) for k, g in RANKING_KPIS if f"{k}:{g}" in ranked.columns]
+    names = [
+        f"{short.get(k, k)} {g.replace('role:', '').replace('other lines', '')}".strip()
+        for k, g in columns
+    ]
+    lines = [
+        f"Ranking against {base} (score = significant improvements - worsenings; "
+        "cells: difference to the base)",
+        f"{'rank':>4} {'scenario':<28} {'score':>5}" + "".join(f" {n[:13]:>13}" for n in names),
+    ]
+    for _, row in ranked.iterrows():
+        cells = "".join(
+            f" {row.get(f'{k}:{g}:difference', float('nan')):>+13.2f}" for k, g in columns
+        )
+        lines.append(f"{row['rank']:>4} {str(row['scenario'])[:28]:<28} {row['score']:>5}{cells}")
     return "\n".join(lines)
 
 

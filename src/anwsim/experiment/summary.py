@@ -69,3 +69,59 @@ def paired_differences(kpis: pd.DataFrame, base: str, confidence: float = 0.95) 
     out["half_width"] = _half_width(out["sd"], out["pairs"], confidence)
     out["significant"] = (out["difference"].abs() > out["half_width"]) & out["half_width"].notna()
     return out[["scenario", *KEYS, "difference", "half_width", "significant", "sd", "pairs"]]
+
+
+RANKING_KPIS: tuple[tuple[str, str], ...] = (
+    ("within_nts_norm", "U1"),
+    ("within_nts_norm", "U2"),
+    ("within_nts_norm", "U3"),
+    ("answered_within_norm", "other lines"),
+    ("abandoned_callers", "all"),
+    ("travel_to_post_within_norm", "all"),
+    ("ambulance_response_within_norm", "A1"),
+    ("call_to_seh_within_norm", "A1+A2"),
+    ("utilisation", "role:gp_consult"),
+    ("overtime_minutes_per_shift", "role:gp_consult"),
+    ("utilisation", "role:triagist"),
+)
+"""The headline KPIs of a ranked comparison: access against norms, then workload."""
+
+
+def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Scenarios ranked against ``base`` on the headline KPIs.
+
+    Score = significant improvements − significant worsenings (direction from the KPI's
+    definition; workload KPIs without a better direction are shown, not scored). Ties
+    keep the order the scenarios were given in. One row per scenario, with its rank,
+    the score, and per KPI the mean and the paired difference to the base.
+    """
+    from anwsim.metrics import KPIS
+
+    rows = []
+    scenarios = [s for s in dict.fromkeys(comparison["scenario"]) if s != base]
+    indexed = comparison.set_index(["scenario", "kpi", "group"])
+    for order, scenario in enumerate(scenarios):
+        row: dict[str, object] = {"scenario": scenario}
+        better = worse = 0
+        for kpi, group in RANKING_KPIS:
+            key = (scenario, kpi, group)
+            if key not in indexed.index:
+                continue
+            r = indexed.loc[key]
+            row[f"{kpi}:{group}"] = r["mean"]
+            row[f"{kpi}:{group}:difference"] = r["difference"]
+            direction = KPIS[kpi].better
+            if bool(r["significant"]) and direction is not None:
+                improved = (r["difference"] > 0) == (direction == "higher")
+                better += improved
+                worse += not improved
+        row.update(
+            {"improved": better, "worsened": worse, "score": better - worse, "_order": order}
+        )
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out = out.sort_values(["score", "_order"], ascending=[False, True], kind="stable")
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out.drop(columns="_order").reset_index(drop=True)
