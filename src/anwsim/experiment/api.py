@@ -139,8 +139,21 @@ def _go(
     )
     if store is not None and not result.failures and not result.kpis.empty:
         store.write_final("kpis", result.kpis)
+        hourly = [store.load_hourly(label, range(result.replications)) for label in scenarios]
+        if all(h is not None for h in hourly):
+            store.write_final("utilisation_by_hour", hourly_utilisation(pd.concat(hourly)))
         store.update_manifest(replications_done=result.replications)
     return result
+
+
+def hourly_utilisation(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Busy and staffed minutes per scenario, server group and hour of the week, summed
+    over replications, with utilisation = busy / staffed."""
+    keys = ["scenario", "group", "role", "site", "hour_of_week"]
+    out = hourly.groupby(keys, sort=False)[["staffed_minutes", "busy_minutes"]].sum().reset_index()
+    staffed = out["staffed_minutes"].where(out["staffed_minutes"] > 0)
+    out["utilisation"] = out["busy_minutes"] / staffed
+    return out
 
 
 def _finish(

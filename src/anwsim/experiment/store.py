@@ -5,6 +5,8 @@ Layout of ``DIR``::
     manifest.json                       what was asked: resolved scenarios and their
                                         hashes, seed, plan, versions, command line
     kpis/<label>/rep-00000.parquet      one file per finished replication
+    hourly/<label>/rep-00000.parquet    busy and staffed minutes per server group and
+                                        hour of the week
     events/<label>/rep-00000.parquet    per-patient event log (``--log full``)
     failures/<label>/rep-00000.json     error and traceback of a failed replication
     kpis.parquet, summary.csv, …        the combined results, written at the end
@@ -145,6 +147,10 @@ class ResultStore:
                 write_parquet(
                     result.events, self._rep_path("events", result.label, result.replication)
                 )
+            if result.hourly is not None:
+                write_parquet(
+                    result.hourly, self._rep_path("hourly", result.label, result.replication)
+                )
             write_parquet(result.kpis, self._rep_path("kpis", result.label, result.replication))
             failure.unlink(missing_ok=True)
         else:
@@ -166,6 +172,13 @@ class ResultStore:
     def load_kpis(self, label: str, replications: range) -> pd.DataFrame:
         frames = [pd.read_parquet(self._rep_path("kpis", label, r)) for r in replications]
         return pd.concat(frames, ignore_index=True)
+
+    def load_hourly(self, label: str, replications: range) -> pd.DataFrame | None:
+        """Per-hour busy/staffed minutes of these replications (None if any is missing)."""
+        paths = [self._rep_path("hourly", label, r) for r in replications]
+        if not all(p.exists() for p in paths):
+            return None
+        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
 
     def write_final(self, name: str, frame: pd.DataFrame) -> None:
         """A combined result as Parquet and CSV (``name.parquet``, ``name.csv``)."""

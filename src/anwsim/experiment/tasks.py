@@ -15,6 +15,7 @@ import pandas as pd
 
 from anwsim.experiment.eventlog import event_log
 from anwsim.experiment.replication import run_replication
+from anwsim.metrics import utilisation_by_hour_of_week
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario, scenario_hash
 
@@ -37,6 +38,7 @@ class TaskResult:
     replication: int
     seed: int
     kpis: pd.DataFrame | None = None
+    hourly: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
@@ -67,10 +69,16 @@ def execute(task: Task) -> TaskResult:
         result = run_replication(task.scenario, task.replication, _sampler(task.scenario))
         kpis = result.kpis.copy()
         kpis.insert(0, "scenario", task.label)
+        start, end = task.scenario.run.warmup_minutes, result.outcomes.horizon
+        hourly = utilisation_by_hour_of_week(result.outcomes, start, end)
+        hourly.insert(0, "scenario", task.label)
+        hourly.insert(1, "replication", task.replication)
         events = None
         if task.log == "full":
             events = event_log(result.outcomes, run=task.replication)
-        return TaskResult(task.label, task.replication, seed, kpis=kpis, events=events)
+        return TaskResult(
+            task.label, task.replication, seed, kpis=kpis, hourly=hourly, events=events
+        )
     except Exception as exc:  # a failing replication must not kill the batch
         return TaskResult(
             task.label,
