@@ -300,7 +300,7 @@ def comparison_table(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
 
 def sweep_table(kpis: pd.DataFrame, points: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     summary = summarise(kpis)
-    params = pd.DataFrame.from_dict(points, orient="index")
+    params = pd.DataFrame.from_dict(dict(points), orient="index")
     params.index.name = "scenario"
     return params.reset_index().merge(summary, on="scenario")
 

@@ -28,7 +28,7 @@ def look_ahead(n: int) -> int:
     return 5 if n <= 100 else int(np.floor(0.05 * n))
 
 
-def relative_half_width(values: Sequence[float], confidence: float = 0.95) -> float:
+def relative_half_width(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> float:
     """t · s / (√n · |mean|); infinite when undefined (n < 2, or a mean of zero)."""
     x = np.asarray(values, dtype=float)
     n = x.size

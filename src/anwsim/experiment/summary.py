@@ -107,7 +107,7 @@ def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
             key = (scenario, kpi, group)
             if key not in indexed.index:
                 continue
-            r = indexed.loc[key]
+            r = indexed.loc[key]  # type: ignore[index]
             row[f"{kpi}:{group}"] = r["mean"]
             row[f"{kpi}:{group}:difference"] = r["difference"]
             direction = KPIS[kpi].better

@@ -104,7 +104,7 @@ class Fleet(ServicePool):
                     minutes = self.chain.routing.minutes(
                         int(self.chain.routing.station_place[g]), place
                     )
-                    candidate = (minutes, 0, g, None)
+                    candidate: tuple[float, int, int, Returning | None] = (minutes, 0, g, None)
                     if best is None or candidate[:3] < best[:3]:
                         best = candidate
             if self.while_returning:
@@ -122,13 +122,13 @@ class Fleet(ServicePool):
                 else:
                     remaining.append(item)
                 continue
-            minutes, _, g, trip = best
-            if trip is None:
+            minutes, _, g, chosen = best
+            if chosen is None:
                 self.groups[g].busy += 1
                 self.groups[g].record()
             else:
-                trip.active = False
-                self.returning.remove(trip)
+                chosen.active = False
+                self.returning.remove(chosen)
             req.group = g
             req.succeed((g, minutes))
         self._queue = remaining

@@ -76,8 +76,9 @@ class Clock:
         event._value = value
         # SimPy's schedule() only takes a delay; adding and subtracting now would round.
         # The heap entry has SimPy's own layout: (time, priority, event id, event).
+        queue: list[Any] = self.env._queue  # type: ignore[attr-defined]
         heappush(
-            self.env._queue,  # type: ignore[attr-defined]
+            queue,
             (time, self.priority(cls), next(self.env._eid), event),  # type: ignore[attr-defined]
         )
         return event

@@ -95,9 +95,9 @@ class Routing:
             p = self.post_ids.index(target)
             if self.post_open[p].is_open(t):
                 return "post", p
-        p = self.nearest_open_post(place, t)
-        if p is not None:
-            return "post", p
+        nearest = self.nearest_open_post(place, t)
+        if nearest is not None:
+            return "post", nearest
         return "seh", self.seh_for(place, t)
 
     # ------------------------------------------------------------------ SEHs

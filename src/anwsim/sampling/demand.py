@@ -256,7 +256,7 @@ class _Draw:
         """One draw per patient from its urgency's distribution, group by group (U0 first)."""
         dists = [for_urgency(table, name) for name in URGENCIES]
         if self.numba:
-            sample_grouped_into(gen, urgency, len(URGENCIES), *self.table(dists), out)
+            sample_grouped_into(gen, urgency, len(URGENCIES), *self.table(dists), out)  # type: ignore[call-arg]
             return
         for code, dist in enumerate(dists):
             idx = np.flatnonzero(urgency == code)
@@ -335,13 +335,13 @@ def _fill_channel(
     draw.categorical(sub("urgency"), channel, channel.urgency_fractions(), urgency)
     cols["urgency"][:] = urgency
 
-    disposition_u = sub("disposition").random(n)
+    disposition_u = np.asarray(sub("disposition").random(n))
     disposition = np.zeros(n, dtype=np.int64)
     for code, u_name in enumerate(URGENCIES):
         idx = np.flatnonzero(urgency == code)
         if idx.size:
-            cum = cumulative_probabilities(channel.disposition_fractions(u_name))
-            disposition[idx] = np.searchsorted(cum, disposition_u[idx], side="right")
+            cumulative = cumulative_probabilities(np.asarray(channel.disposition_fractions(u_name)))
+            disposition[idx] = np.searchsorted(cumulative, disposition_u[idx], side="right")
     cols["disposition"][:] = disposition
 
     if "triage_minutes" in need:

@@ -12,6 +12,7 @@ live on the models (``rate_per_minute``, ``fraction``) so they are done in one p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -379,7 +380,7 @@ ByUrgency = dict[Urgency | Literal["default"], Distribution]
 """A distribution per urgency; ``default`` covers urgencies not listed."""
 
 
-def _check_by_urgency(value: dict[str, Any], what: str) -> None:
+def _check_by_urgency(value: Mapping[Any, Any], what: str) -> None:
     if "default" not in value and any(u not in value for u in URGENCIES):
         missing = [u for u in URGENCIES if u not in value]
         raise ValueError(f"{what} needs a 'default' or entries for {', '.join(missing)}")
