@@ -466,5 +466,14 @@ def format_ranking(ranked: Any, base: str) -> str:
     return "\n".join(lines)
 
 
+def _register_report() -> None:
+    from anwsim.report.command import report
+
+    main.add_command(report)
+
+
+_register_report()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

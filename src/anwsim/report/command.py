@@ -1,0 +1,69 @@
+"""``anwsim report RESULTS_DIR``: the click command (registered on the main group in
+`anwsim.cli`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from anwsim.report import FORMATS
+from anwsim.report.labels import LANGS
+from anwsim.scenario.errors import ScenarioError
+
+EXIT_USER_ERROR = 2
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    del ctx, param
+    items = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    bad = [v for v in items if v not in FORMATS]
+    if bad or not items:
+        raise click.BadParameter(
+            f"{', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}, comma-separated"
+        )
+    return items
+
+
+@click.command("report")
+@click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--format",
+    "formats",
+    default="png,svg,pdf",
+    show_default=True,
+    callback=_formats,
+    metavar="FMT[,FMT...]",
+    help=f"Figure formats, comma-separated: {', '.join(FORMATS)}.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGS)),
+    default="en",
+    show_default=True,
+    help="Language of labels, captions and the summary.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write the report (default: RESULTS_DIR/report).",
+)
+def report(results_dir: Path, formats: tuple[str, ...], lang: str, out: Path | None) -> None:
+    """Charts and a one-page summary (Markdown, HTML) of a run, compare or sweep.
+
+    Writes one file per figure and format, report.md and report.html (figures embedded)
+    into --out. Per-patient distributions need a run with --log full.
+    """
+    from anwsim.report.build import build_report
+
+    target = out if out is not None else results_dir / "report"
+    try:
+        figures = build_report(results_dir, formats=formats, lang=lang, out=target)
+    except ScenarioError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    click.echo(
+        f"{len(figures)} figure(s) × {len(formats)} format(s), report.md and report.html "
+        f"in {target}"
+    )

@@ -1,0 +1,539 @@
+"""Every word a report shows, in English and Dutch: one table, one lookup.
+
+`t(key, lang, **values)` returns the text of ``key`` in ``lang`` (``"en"`` or ``"nl"``)
+with ``{placeholders}`` filled in. A figure never spells out a label itself, so the two
+languages cannot drift apart, and a test can check that every key has both.
+Axis labels carry their unit in parentheses.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+Lang = Literal["en", "nl"]
+LANGS: tuple[str, ...] = ("en", "nl")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------------ figure titles
+    "title.access_time": (
+        "Time from call to first doctor contact, by urgency",
+        "Tijd van melding tot eerste artscontact, per urgentie",
+    ),
+    "title.within_norm": (
+        "Patients seen within their NTS norm",
+        "Patiënten gezien binnen hun NTS-norm",
+    ),
+    "title.phone": ("Telephone: answer time and abandonment", "Telefoon: aannametijd en afhakers"),
+    "title.workload": (
+        "Utilisation by hour of the week and role",
+        "Bezettingsgraad per uur van de week en functie",
+    ),
+    "title.capacity": (
+        "Staffed and needed capacity over a regular week",
+        "Ingeroosterde en benodigde capaciteit in een gewone week",
+    ),
+    "title.ambulance": (
+        "Ambulance: response, incident to SEH, handoff",
+        "Ambulance: aanrijtijd, melding tot SEH, overdracht",
+    ),
+    "title.travel": (
+        "Inhabitants by car travel time to the GP post",
+        "Inwoners naar reistijd per auto tot de huisartsenpost",
+    ),
+    "title.differences": (
+        "Difference to the base scenario (paired, 95% CI)",
+        "Verschil met het basisscenario (gepaard, 95%-BI)",
+    ),
+    "title.sweep": ("KPIs over the swept parameter", "KPI's over de gevarieerde parameter"),
+    # ------------------------------------------------------------------ axis labels (with units)
+    "axis.call_to_doctor": (
+        "Call to doctor, mean (min)",
+        "Melding tot arts, gemiddeld (min)",
+    ),
+    "axis.minutes": ("Minutes (min)", "Minuten (min)"),
+    "axis.within_norm": ("Seen within norm (%)", "Gezien binnen norm (%)"),
+    "axis.urgency": ("NTS urgency (norm)", "NTS-urgentie (norm)"),
+    "axis.answer_wait": ("Answer time (min)", "Aannametijd (min)"),
+    "axis.answered_cum": ("Calls answered (cumulative %)", "Aangenomen oproepen (cumulatief %)"),
+    "axis.share_callers": ("Share of calls or callers (%)", "Aandeel oproepen of bellers (%)"),
+    "axis.answer_mean": ("Answer time, mean (min)", "Aannametijd, gemiddeld (min)"),
+    "axis.hour_of_week": (
+        "Hour of the week (h, from Monday 00:00)",
+        "Uur van de week (u, vanaf maandag 00:00)",
+    ),
+    "axis.utilisation": ("Utilisation (%)", "Bezettingsgraad (%)"),
+    "axis.util_diff": (
+        "Difference to base (percentage points)",
+        "Verschil met basis (procentpunten)",
+    ),
+    "axis.staff": ("Staff (persons)", "Personeel (personen)"),
+    "axis.response": (
+        "Incident to ambulance on scene (min)",
+        "Melding tot ambulance ter plaatse (min)",
+    ),
+    "axis.rides_cum": ("Rides (cumulative %)", "Ritten (cumulatief %)"),
+    "axis.to_seh": ("Incident to arrival at the SEH (min)", "Melding tot aankomst op de SEH (min)"),
+    "axis.handoff": ("Handoff delay, mean (min)", "Overdrachtsvertraging, gemiddeld (min)"),
+    "axis.response_mean": ("Response time, mean (min)", "Aanrijtijd, gemiddeld (min)"),
+    "axis.within_norm_rides": ("Rides within norm (%)", "Ritten binnen norm (%)"),
+    "axis.travel": (
+        "Car travel time to the GP post (min)",
+        "Reistijd per auto tot de huisartsenpost (min)",
+    ),
+    "axis.population_cum": ("Inhabitants (cumulative %)", "Inwoners (cumulatief %)"),
+    "axis.diff_pp": (
+        "Difference to base (percentage points)",
+        "Verschil met basis (procentpunten)",
+    ),
+    "axis.diff_min": ("Difference to base (min)", "Verschil met basis (min)"),
+    "axis.share": ("Share ({unit})", "Aandeel ({unit})"),
+    "axis.time": ("Time ({unit})", "Tijd ({unit})"),
+    "axis.value": ("Value ({unit})", "Waarde ({unit})"),
+    "axis.role": ("Role", "Functie"),
+    "axis.seh": ("SEH", "SEH"),
+    # ------------------------------------------------------------------ panel titles
+    "panel.emergency_line": ("Emergency line", "Spoedlijn"),
+    "panel.other_lines": ("Other lines", "Overige lijnen"),
+    "panel.service_levels": ("Service levels", "Servicenormen"),
+    "panel.answer_mean": ("Mean answer time", "Gemiddelde aannametijd"),
+    "panel.response": ("{urgency} response", "Aanrijtijd {urgency}"),
+    "panel.response_mean": ("Mean response by urgency", "Gemiddelde aanrijtijd per urgentie"),
+    "panel.within_norm_rides": ("Rides within norm", "Ritten binnen de norm"),
+    "panel.to_seh": ("A1/A2: incident to SEH", "A1/A2: melding tot SEH"),
+    "panel.handoff": ("Handoff delay per SEH", "Overdrachtsvertraging per SEH"),
+    "panel.evening": ("Weekday evening ({when})", "Doordeweekse avond ({when})"),
+    "panel.night": ("Night ({when})", "Nacht ({when})"),
+    "panel.difference": ("{name} − base", "{name} − basis"),
+    "panel.urgency_norm": ("{urgency}  (norm {norm})", "{urgency}  (norm {norm})"),
+    "panel.consult_with_np": (
+        "GP and nurse practitioner, consults",
+        "Huisarts en verpleegkundig specialist, consulten",
+    ),
+    "panel.pp": ("Shares (percentage points)", "Aandelen (procentpunten)"),
+    "panel.min": ("Times (minutes)", "Tijden (minuten)"),
+    # ------------------------------------------------------------------ legends and notes
+    "legend.norm": ("norm {value}", "norm {value}"),
+    "legend.max": ("maximum {value}", "maximum {value}"),
+    "legend.target": ("target {value}", "streefwaarde {value}"),
+    "legend.norm_line": ("norm", "norm"),
+    "legend.target_line": ("target", "streefwaarde"),
+    "legend.within_ci": ("≤ {norm}, KPI ± 95% CI", "≤ {norm}, KPI ± 95%-BI"),
+    "legend.needed": ("Needed (offered load)", "Benodigd (aangeboden belasting)"),
+    "legend.needed_of": ("Needed: {name}", "Benodigd: {name}"),
+    "legend.not_staffed": (
+        "no staff rostered (differences: in either scenario)",
+        "niemand ingeroosterd (verschillen: in een van beide)",
+    ),
+    "legend.higher": ("significantly higher", "significant hoger"),
+    "legend.lower": ("significantly lower", "significant lager"),
+    "legend.within": ("{name}: {value} within {norm}", "{name}: {value} binnen {norm}"),
+    "legend.significant": ("filled: CI excludes 0", "gevuld: BI sluit 0 uit"),
+    "note.no_events": (
+        "Distribution needs per-patient data:\nrun with --log full",
+        "Verdeling vraagt gegevens per patiënt:\ndraai met --log full",
+    ),
+    "note.no_events_phone": (
+        "The distribution of answer times needs per-patient data: rerun with --log full.",
+        "De verdeling van aannametijden vraagt gegevens per patiënt: draai opnieuw met --log full.",
+    ),
+    "note.no_events_ambulance": (
+        "Distributions of response times\nneed per-patient data:\nrerun with --log full",
+        "Verdelingen van aanrijtijden\nvragen gegevens per patiënt:\ndraai opnieuw met --log full",
+    ),
+    "note.no_data": ("no data", "geen gegevens"),
+    "base_suffix": ("{name} (base)", "{name} (basis)"),
+    "better.higher": ("↑", "↑"),
+    "better.lower": ("↓", "↓"),
+    # ------------------------------------------------------------------ groups
+    "group.all": ("all", "alle"),
+    "group.emergency line": ("emergency line", "spoedlijn"),
+    "group.other lines": ("other lines", "overige lijnen"),
+    "group.A1+A2": ("A1+A2", "A1+A2"),
+    "sl.answered_within_urgent_norm": ("Emergency line\n≤ {norm}", "Spoedlijn\n≤ {norm}"),
+    "sl.answered_within_norm": ("Other lines\n≤ {norm}", "Overige lijnen\n≤ {norm}"),
+    "sl.answered_within_max": ("Other lines\n≤ {norm}", "Overige lijnen\n≤ {norm}"),
+    "sl.abandoned_callers": ("Callers who\nabandoned", "Bellers die\nafhaakten"),
+    "amb.within": ("{urgency}\n≤ {norm}", "{urgency}\n≤ {norm}"),
+    "amb.to_seh": ("At SEH\n≤ {norm}", "Op SEH\n≤ {norm}"),
+    # ------------------------------------------------------------------ roles
+    "role.triagist": ("Triagist", "Triagist"),
+    "role.gp_supervisor": ("Supervising GP", "Regiearts"),
+    "role.gp_consult": ("GP, consults", "Huisarts, consulten"),
+    "role.gp_visit": ("GP, home visits", "Huisarts, visites"),
+    "role.nurse_practitioner": ("Nurse practitioner", "Verpleegkundig specialist"),
+    "role.seh_doctor": ("SEH doctor", "SEH-arts"),
+    "role.treatment_place": ("SEH treatment places", "SEH-behandelplekken"),
+    "role.ambulance": ("Ambulances", "Ambulances"),
+    # ------------------------------------------------------------------ days
+    "day.0": ("Mon", "ma"),
+    "day.1": ("Tue", "di"),
+    "day.2": ("Wed", "wo"),
+    "day.3": ("Thu", "do"),
+    "day.4": ("Fri", "vr"),
+    "day.5": ("Sat", "za"),
+    "day.6": ("Sun", "zo"),
+    "when.evening": ("Tue 19:00", "di 19:00"),
+    "when.night": ("Wed 03:00", "wo 03:00"),
+    # ------------------------------------------------------------------ KPIs
+    "kpi.answer_time_mean": ("Answer time, mean", "Aannametijd, gemiddeld"),
+    "kpi.answered_within_urgent_norm": (
+        "Emergency line answered within norm",
+        "Spoedlijn aangenomen binnen norm",
+    ),
+    "kpi.answered_within_norm": ("Calls answered within norm", "Oproepen aangenomen binnen norm"),
+    "kpi.answered_within_max": (
+        "Calls answered within maximum",
+        "Oproepen aangenomen binnen maximum",
+    ),
+    "kpi.abandoned_callers": ("Callers who abandoned", "Bellers die afhaakten"),
+    "kpi.called_back": ("Callers called back", "Bellers teruggebeld"),
+    "kpi.call_back_wait_mean": ("Wait for call-back, mean", "Wachttijd terugbellen, gemiddeld"),
+    "kpi.abandoned_attempts": ("Call attempts abandoned", "Belpogingen afgebroken"),
+    "kpi.call_to_doctor_mean": ("Call to doctor, mean", "Melding tot arts, gemiddeld"),
+    "kpi.call_to_doctor_p90": ("Call to doctor, 90th percentile", "Melding tot arts, P90"),
+    "kpi.within_nts_norm": ("Seen within NTS norm", "Gezien binnen NTS-norm"),
+    "kpi.travel_to_post_mean": ("Travel to the GP post, mean", "Reistijd naar de post, gemiddeld"),
+    "kpi.travel_to_post_within_norm": (
+        "Travel to the GP post within norm",
+        "Reistijd naar de post binnen norm",
+    ),
+    "kpi.ambulance_response_mean": ("Ambulance response, mean", "Aanrijtijd ambulance, gemiddeld"),
+    "kpi.ambulance_response_within_norm": (
+        "Ambulance on scene within norm",
+        "Ambulance ter plaatse binnen norm",
+    ),
+    "kpi.ambulance_by_neighbour": ("Rides by a neighbouring region", "Ritten door buurregio"),
+    "kpi.call_to_seh_within_norm": ("Incident to SEH within norm", "Melding tot SEH binnen norm"),
+    "kpi.handoff_delay_mean": ("Handoff delay, mean", "Overdrachtsvertraging, gemiddeld"),
+    "kpi.handoff_delay_p90": ("Handoff delay, 90th percentile", "Overdrachtsvertraging, P90"),
+    "kpi.door_to_doctor_mean": ("SEH door to doctor, mean", "SEH deur tot arts, gemiddeld"),
+    "kpi.utilisation": ("Utilisation", "Bezettingsgraad"),
+    "kpi.contacts_per_gp_hour": ("Contacts per GP hour", "Contacten per huisartsuur"),
+    "kpi.overtime_minutes_per_shift": ("Overtime per shift", "Overwerk per dienst"),
+    "kpi.overtime_hours_per_week": ("Overtime per week", "Overwerk per week"),
+    "kpi.seh_occupancy": ("SEH occupancy", "SEH-bezetting"),
+    "kpi.patients_per_year": ("Patients per year", "Patiënten per jaar"),
+    "kpi.gp_contacts_per_1000": (
+        "GP-post contacts per 1,000 per year",
+        "HAP-contacten per 1.000 per jaar",
+    ),
+    "kpi.gp_contact_share": ("GP-post contact type", "Soort HAP-contact"),
+    "kpi.seh_visits_per_year": ("SEH visits per year", "SEH-bezoeken per jaar"),
+    "kpi.ambulance_rides_per_year": ("Ambulance rides per year", "Ambulanceritten per jaar"),
+    # ------------------------------------------------------------------ captions
+    "caption.kpi_source": (
+        "Source: KPI tables of {reps} replication(s) per scenario (kpis.parquet); bars are"
+        " means over replications, whiskers 95% confidence intervals (t-based).",
+        "Bron: KPI-tabellen van {reps} replicatie(s) per scenario (kpis.parquet); staven zijn"
+        " gemiddelden over replicaties, snorharen 95%-betrouwbaarheidsintervallen (t-verdeling).",
+    ),
+    "caption.single_rep": (
+        " With a single replication no confidence interval can be given.",
+        " Met één replicatie is geen betrouwbaarheidsinterval te geven.",
+    ),
+    "caption.access_time": (
+        "Mean time from the first call (or arrival) to the first contact with a doctor or"
+        " ambulance crew, per NTS urgency, one panel per urgency with its own scale; the"
+        " dashed line is the NTS norm for that urgency (norm column of the KPI table).",
+        "Gemiddelde tijd van de eerste melding (of binnenkomst) tot het eerste contact met een"
+        " arts of ambulancebemanning, per NTS-urgentie, één paneel per urgentie met een eigen"
+        " schaal; de gestreepte lijn is de NTS-norm van die urgentie (normkolom van de KPI-tabel).",
+    ),
+    "caption.within_norm": (
+        "Share of patients whose first doctor or ambulance contact came within the NTS norm"
+        " of their urgency (U5 has no norm).",
+        "Aandeel patiënten bij wie het eerste contact met arts of ambulance binnen de NTS-norm"
+        " van hun urgentie viel (U5 heeft geen norm).",
+    ),
+    "caption.phone_events": (
+        "Top: cumulative share of answered calls by waiting time on hold (mean over"
+        " replications; band: pointwise 95% CI, drawn for up to three scenarios), from the"
+        " per-patient event logs (events/;"
+        " wait from the start of the answered attempt); the emergency line takes the"
+        " urgencies {urgencies}, taken from each replication's re-drawn demand. Dashed:"
+        " answer norms; dotted: their targets. Bottom: service levels and mean answer time"
+        " from the KPI tables.",
+        "Boven: cumulatief aandeel aangenomen oproepen naar wachttijd in de wachtrij"
+        " (gemiddelde over replicaties; band: puntsgewijs 95%-BI, getekend bij hoogstens drie"
+        " scenario's), uit de gebeurtenissenlogs per"
+        " patiënt (events/; wachttijd vanaf de begonnen poging die werd aangenomen); de spoedlijn"
+        " neemt de urgenties {urgencies}, uit de opnieuw getrokken vraag van elke replicatie."
+        " Gestreept: aannamenormen; gestippeld: hun streefwaarden. Onder: servicenormen en"
+        " gemiddelde aannametijd uit de KPI-tabellen.",
+    ),
+    "caption.phone_kpis": (
+        "Service levels and mean answer time from the KPI tables; dotted: targets. The"
+        " distribution of answer times needs per-patient event logs: rerun with --log full.",
+        "Servicenormen en gemiddelde aannametijd uit de KPI-tabellen; gestippeld:"
+        " streefwaarden. De verdeling van aannametijden vraagt gebeurtenissenlogs per patiënt:"
+        " draai opnieuw met --log full.",
+    ),
+    "caption.workload": (
+        "Busy share of staffed time per role and hour of the week (0 = Monday 00:00),"
+        " averaged over replications and over the weeks after the warm-up; hatched: no one"
+        " rostered. {source} {difference}",
+        "Bezet deel van de ingeroosterde tijd per functie en uur van de week (0 = maandag"
+        " 00:00), gemiddeld over replicaties en over de weken na de inloopperiode; gearceerd:"
+        " niemand ingeroosterd. {source} {difference}",
+    ),
+    "caption.workload.replications": (
+        "Source: busy and staffed minutes per hour of the week of every replication (hourly/).",
+        "Bron: bezette en ingeroosterde minuten per uur van de week van elke replicatie (hourly/).",
+    ),
+    "caption.workload.pooled": (
+        "Source: busy and staffed minutes per hour of the week summed over replications"
+        " (utilisation_by_hour.parquet); no per-replication data, so no confidence"
+        " intervals.",
+        "Bron: bezette en ingeroosterde minuten per uur van de week, opgeteld over replicaties"
+        " (utilisation_by_hour.parquet); geen gegevens per replicatie, dus geen"
+        " betrouwbaarheidsintervallen.",
+    ),
+    "caption.workload.simulated": (
+        "Source: the result directory has no per-hour workload, so the report simulated"
+        " replication 0 of each scenario again (same seed) and measured it; one replication,"
+        " so no confidence intervals.",
+        "Bron: de resultatenmap bevat geen belasting per uur, dus het rapport simuleerde"
+        " replicatie 0 van elk scenario opnieuw (zelfde seed) en mat die; één replicatie, dus"
+        " geen betrouwbaarheidsintervallen.",
+    ),
+    "caption.workload.ci": (
+        "Median 95% CI half-width of a cell: {value} percentage points.",
+        "Mediane halve breedte van het 95%-BI van een cel: {value} procentpunten.",
+    ),
+    "caption.workload.base_only": (
+        "With this many scenarios only the base is shown in full; the others as their"
+        " difference to it.",
+        "Bij zoveel scenario's staat alleen de basis volledig afgebeeld; de andere als hun"
+        " verschil ermee.",
+    ),
+    "caption.workload.difference": (
+        "Difference panels: scenario minus base in percentage points (mean of paired"
+        " replications); + and − mark hours where the 95% CI of the paired difference"
+        " excludes zero.",
+        "Verschilpanelen: scenario min basis in procentpunten (gemiddelde over gepaarde"
+        " replicaties); + en − markeren uren waarin het 95%-BI van het gepaarde verschil nul"
+        " uitsluit.",
+    ),
+    "caption.capacity": (
+        "Staffed: staff on duty per hour of a regular week (no holidays), summed over sites,"
+        " from the rosters of the resolved scenario. Needed: offered load = expected arrivals"
+        " in that hour (by hour of first contact) × mean time per patient for the role, from"
+        " the scenario's demand, urgency and disposition mixes and mean durations (visits"
+        " include a population-weighted round trip of {round_trip} min from the nearest post);"
+        " staffing at the needed level means 100% utilisation, and queues need more. Grey:"
+        " the base scenario's load; dotted lines: scenarios whose load differs. Nurse"
+        " practitioners count with the consult GPs (consults at the GP's mean time)."
+        " Deterministic: no sampling uncertainty.",
+        "Ingeroosterd: personeel in dienst per uur van een gewone week (zonder feestdagen),"
+        " opgeteld over locaties, uit de roosters van het scenario. Benodigd: aangeboden"
+        " belasting = verwacht aantal aankomsten in dat uur (naar uur van eerste contact) ×"
+        " gemiddelde tijd per patiënt voor de functie, uit de vraag, urgentie- en"
+        " dispositiemix en gemiddelde duur in het scenario (visites inclusief een naar"
+        " inwoners gewogen rit heen en terug van {round_trip} min vanaf de dichtstbijzijnde"
+        " post); bezetting op het benodigde niveau betekent 100% bezettingsgraad, en"
+        " wachtrijen vragen meer. Grijs: de belasting van het basisscenario; gestippelde"
+        " lijnen: scenario's met een andere belasting. Verpleegkundig specialisten tellen mee"
+        " bij de consultartsen (consulten tegen de gemiddelde duur bij de huisarts)."
+        " Deterministisch: geen steekproefonzekerheid.",
+    ),
+    "caption.ambulance_events": (
+        "Cumulative share of rides by time from incident to ambulance on scene (A1, A2) and"
+        " from incident to arrival at the SEH (conveyed A1/A2 rides), mean over replications"
+        " with a pointwise 95% CI band (drawn for up to three scenarios), from the"
+        " per-patient event logs (events/);"
+        " urgencies from each replication's re-drawn demand. Dashed: norms; the legend gives"
+        " the KPI share within the norm ± 95% CI. Handoff delay (ambulance at the SEH to"
+        " start of handover) per SEH from the KPI tables.",
+        "Cumulatief aandeel ritten naar tijd van melding tot ambulance ter plaatse (A1, A2) en"
+        " van melding tot aankomst op de SEH (vervoerde A1/A2-ritten), gemiddelde over"
+        " replicaties met een puntsgewijze 95%-BI-band (getekend bij hoogstens drie"
+        " scenario's), uit de gebeurtenissenlogs per patiënt"
+        " (events/); urgenties uit de opnieuw getrokken vraag van elke replicatie. Gestreept:"
+        " normen; de legenda geeft het KPI-aandeel binnen de norm ± 95%-BI."
+        " Overdrachtsvertraging (ambulance op de SEH tot begin overdracht) per SEH uit de"
+        " KPI-tabellen.",
+    ),
+    "caption.ambulance_kpis": (
+        "Mean response time per ambulance urgency with its norm (dashed), the share of rides"
+        " within the norm (dotted: target), and the handoff delay per SEH, from the KPI"
+        " tables. Distributions need per-patient event logs: rerun with --log full.",
+        "Gemiddelde aanrijtijd per ambulance-urgentie met de norm (gestreept), het aandeel"
+        " ritten binnen de norm (gestippeld: streefwaarde) en de overdrachtsvertraging per SEH,"
+        " uit de KPI-tabellen. Verdelingen vragen gebeurtenissenlogs per patiënt: draai opnieuw"
+        " met --log full.",
+    ),
+    "caption.travel": (
+        "Cumulative share of inhabitants by car travel time from their area to the GP post"
+        " a patient is sent to at that moment (the nearest post if open, else its"
+        " when_closed rule), on a Tuesday 19:00 and the night after (Wednesday 03:00) of a"
+        " regular week; computed from the resolved scenario (areas' population, travel"
+        " matrix without trip noise, opening hours). Dashed: travel norm; dotted: its target."
+        " Deterministic: no sampling uncertainty.",
+        "Cumulatief aandeel inwoners naar reistijd per auto van hun gebied naar de post waar"
+        " een patiënt op dat moment heen gaat (de dichtstbijzijnde post als die open is,"
+        " anders volgens when_closed), op een dinsdag 19:00 en de nacht erna (woensdag 03:00)"
+        " van een gewone week; berekend uit het scenario (inwoners per gebied, reistijden"
+        " zonder ritvariatie, openingstijden). Gestreept: reistijdnorm; gestippeld:"
+        " streefwaarde. Deterministisch: geen steekproefonzekerheid.",
+    ),
+    "caption.differences": (
+        "Mean paired difference (scenario − base) over replications with common random"
+        " numbers, with its 95% CI; filled markers: the CI excludes zero. ↑: higher is"
+        " better; ↓: lower is better. Source: KPI tables (kpis.parquet).",
+        "Gemiddeld gepaard verschil (scenario − basis) over replicaties met gemeenschappelijke"
+        " toevalsgetallen, met 95%-BI; gevulde markers: het BI sluit nul uit. ↑: hoger is"
+        " beter; ↓: lager is beter. Bron: KPI-tabellen (kpis.parquet).",
+    ),
+    "caption.sweep": (
+        "Each KPI's mean over replications at every grid point, with 95% CI whiskers"
+        " (t-based), against {parameter}. Source: KPI tables (kpis.parquet).",
+        "Gemiddelde van elke KPI over replicaties per roosterpunt, met 95%-BI (t-verdeling),"
+        " tegen {parameter}. Bron: KPI-tabellen (kpis.parquet).",
+    ),
+    # ------------------------------------------------------------------ summary page
+    "page.title.run": ("anwsim report: {name}", "anwsim-rapport: {name}"),
+    "page.title.compare": (
+        "anwsim report: comparison of scenarios",
+        "anwsim-rapport: vergelijking van scenario's",
+    ),
+    "page.title.sweep": ("anwsim report: parameter sweep", "anwsim-rapport: parameterverkenning"),
+    "page.headline": ("Headline KPIs", "Kern-KPI's"),
+    "page.provenance": ("Provenance", "Herkomst"),
+    "page.figures": ("Figures", "Figuren"),
+    "page.col.kpi": ("KPI", "KPI"),
+    "page.col.group": ("Group", "Groep"),
+    "page.col.unit": ("Unit", "Eenheid"),
+    "page.col.norm": ("Norm", "Norm"),
+    "page.col.target": ("Target", "Streefwaarde"),
+    "page.col.label": ("Label", "Label"),
+    "page.col.scenario": ("Scenario", "Scenario"),
+    "page.col.source": ("File", "Bestand"),
+    "page.col.hash": ("Scenario hash", "Scenario-hash"),
+    "page.col.replications": ("Replications", "Replicaties"),
+    "page.kind": ("Kind", "Soort"),
+    "page.kind.run": ("run", "run"),
+    "page.kind.compare": ("compare", "vergelijking"),
+    "page.kind.sweep": ("sweep", "verkenning"),
+    "page.seed": ("Seed", "Seed"),
+    "page.horizon": ("Horizon, warm-up", "Horizon, inloopperiode"),
+    "page.horizon_value": ("{horizon} weeks, {warmup} weeks", "{horizon} weken, {warmup} weken"),
+    "page.versions": ("Versions", "Versies"),
+    "page.command": ("Command", "Opdracht"),
+    "page.started": ("Run started", "Run gestart"),
+    "page.created": ("Report made", "Rapport gemaakt"),
+    "page.directory": ("Result directory", "Resultatenmap"),
+    "page.grid": ("Grid", "Rooster"),
+    "page.cell_note": (
+        "Cells: mean ± 95% CI half-width over replications; for scenarios other than the"
+        " base also the paired difference to the base (± 95% CI), * where that CI excludes"
+        " zero.",
+        "Cellen: gemiddelde ± halve breedte van het 95%-BI over replicaties; bij andere"
+        " scenario's dan de basis ook het gepaarde verschil met de basis (± 95%-BI), * waar dat"
+        " BI nul uitsluit.",
+    ),
+    "page.cell_note_run": (
+        "Cells: mean ± 95% CI half-width over replications.",
+        "Cellen: gemiddelde ± halve breedte van het 95%-BI over replicaties.",
+    ),
+    "page.note.incomplete": (
+        "The run did not finish: this report uses the replications that did.",
+        "De run is niet afgemaakt: dit rapport gebruikt de replicaties die klaar waren.",
+    ),
+    "page.note.failures": (
+        "Some replications failed; see failures/ in the result directory.",
+        "Sommige replicaties zijn mislukt; zie failures/ in de resultatenmap.",
+    ),
+    "page.note.many": (
+        "Figures that show scenarios side by side show the first {n} of {total}.",
+        "Figuren met scenario's naast elkaar tonen de eerste {n} van {total}.",
+    ),
+    "page.files": ("Figure files", "Figuurbestanden"),
+}
+
+UNITS: dict[str, tuple[str, str]] = {
+    "min": ("min", "min"),
+    "%": ("%", "%"),
+    "pp": ("pp", "%-punt"),
+    "h": ("h", "u"),
+    "1/h": ("per h", "per uur"),
+    "1/yr": ("per year", "per jaar"),
+    "1/1000/yr": ("per 1,000 per year", "per 1.000 per jaar"),
+}
+
+
+def _index(lang: str) -> int:
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+    return LANGS.index(lang)
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    text = TEXT[key][_index(lang)]
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    return key in TEXT
+
+
+def unit(name: str, lang: str) -> str:
+    """A unit as written in ``lang`` (unknown units as given)."""
+    return UNITS[name][_index(lang)] if name in UNITS else name
+
+
+def kpi(name: str, lang: str) -> str:
+    """The name of a KPI (the KPI's code if the table lacks it)."""
+    key = f"kpi.{name}"
+    return t(key, lang) if key in TEXT else name
+
+
+def role(name: str, lang: str) -> str:
+    key = f"role.{name}"
+    return t(key, lang) if key in TEXT else name
+
+
+def group(name: str, lang: str) -> str:
+    """A KPI group as shown: urgencies and site ids as they are, ``role:x`` as the role,
+    a few fixed words translated."""
+    if name.startswith("role:"):
+        return role(name.removeprefix("role:"), lang)
+    key = f"group.{name}"
+    return t(key, lang) if key in TEXT else name
+
+
+def day(index: int, lang: str) -> str:
+    return t(f"day.{index % 7}", lang)
+
+
+def number(value: float, lang: str, digits: int = 1) -> str:
+    """``1,234.5`` in English, ``1.234,5`` in Dutch; an en dash for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    if lang == "nl":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def signed(value: float, lang: str, digits: int = 1) -> str:
+    """A difference with its sign: ``+1.2``, ``−0.4`` (a true minus), ``0.0``."""
+    text = number(abs(value), lang, digits)
+    if text == "–" or float(f"{abs(value):.{digits}f}") == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def minutes(value: float, lang: str) -> str:
+    """A duration for a norm label: ``30 s``, ``15 min``, ``3 h``, ``24 h``."""
+    if value < 1:
+        return f"{number(value * 60, lang, 0)} s"
+    if value >= 120 and value % 60 == 0:
+        return f"{number(value / 60, lang, 0)} {unit('h', lang)}"
+    digits = 0 if float(value).is_integer() else 1
+    return f"{number(value, lang, digits)} min"
+
+
+def percent(value: float, lang: str, digits: int = 0) -> str:
+    return f"{number(value, lang, digits)}%"
