@@ -398,12 +398,23 @@ def sample_grouped_into(
     random numbers).
     """
     n = out.shape[0]
+    # Counting sort of the rows by group (members keep their row order), then one
+    # contiguous draw per group, then scatter back: three passes over the rows.
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(n):
+        counts[groups[i]] += 1
+    starts = np.zeros(n_groups, dtype=np.int64)
+    for g in range(1, n_groups):
+        starts[g] = starts[g - 1] + counts[g - 1]
+    fill = starts.copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        g = groups[i]
+        order[fill[g]] = i
+        fill[g] += 1
     buf = np.empty(n, dtype=np.float64)
     for g in range(n_groups):
-        m = 0
-        for i in range(n):
-            if groups[i] == g:
-                m += 1
+        m = counts[g]
         if m == 0:
             continue
         w = alias_len[g]
@@ -414,13 +425,10 @@ def sample_grouped_into(
             alias_values[g, :w],
             alias_prob[g, :w],
             alias_index[g, :w],
-            buf[:m],
+            buf[starts[g] : starts[g] + m],
         )
-        j = 0
-        for i in range(n):
-            if groups[i] == g:
-                out[i] = buf[j]
-                j += 1
+    for k in range(n):
+        out[order[k]] = buf[k]
 
 
 @numba.njit(cache=True)
