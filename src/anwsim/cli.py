@@ -420,7 +420,8 @@ def format_comparison(table: Any) -> str:
                 if row["half_width"] == row["half_width"]:
                     text += f" ± {row['half_width']:,.2f}"
             else:
-                mark = "*" if bool(row["significant"]) else " "
+                significant = row["significant"]
+                mark = "*" if significant == significant and bool(significant) else " "
                 diff = row["difference"]
                 hw = row["difference_half_width"]
                 text = f"{row['mean']:,.2f} ({diff:+,.2f}"

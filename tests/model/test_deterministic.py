@@ -277,3 +277,31 @@ def test_ambulances_skip_an_seh_without_ambulance_intake() -> None:
 
 
 BASE_SEH = {"name": "SEH", "latitude": 52.0, "longitude": 5.0}
+
+
+def test_patient_arriving_at_a_closed_seh_travels_on() -> None:
+    """SEH 'near' closes at 01:00; a patient who set off at 00:50 (trip ~14 min) finds it
+    closed and goes on to 'far'."""
+    s = scenario(
+        **{
+            "region.areas.town.latitude": 52.1,
+            "sites.sehs": {
+                "seh": {
+                    **BASE_SEH,
+                    "latitude": 52.0,
+                    "opening": [{"days": ["all"], "hours": "00:00-01:00"}],
+                },
+                "far": {"name": "Far SEH", "latitude": 52.2, "longitude": 5.0},
+            },
+            "rosters.seh": {"treatment_place": staff(("00:00-01:00", 1))},
+            "rosters.far": {"treatment_place": staff(("00:00-24:00", 1))},
+        }
+    )
+    d = demand(s, [{"t": 50, "channel": "walk_in", "disposition": "seh"}])
+    o = simulate(s, d)
+    leg = 1.3 * haversine_km(52.1, 5.0, 52.0, 5.0)  # town -> near (which is nearer)
+    on = 1.3 * haversine_km(52.0, 5.0, 52.2, 5.0)  # near -> far
+    assert 50 + leg > 60  # it closes before the patient arrives
+    assert o.seh[0] == 1
+    assert o.seh_arrival[0] == pytest.approx(50 + leg + on)
+    assert o.travel_to_seh[0] == pytest.approx(leg + on)

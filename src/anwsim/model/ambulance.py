@@ -137,9 +137,9 @@ class Fleet(ServicePool):
 
 def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
     """The ambulance service handles patient ``i`` from the call to the handover."""
-    from anwsim.model.seh import treat
+    from anwsim.model.seh import travel_to_seh, treat
 
-    d, clock, rec, routing, fleet = chain.demand, chain.clock, chain.rec, chain.routing, chain.fleet
+    d, clock, rec, fleet = chain.demand, chain.clock, chain.rec, chain.fleet
     start = clock.now
     rec.time("incident", i, start)
     a = int(chain.ambulance_urgency[d.urgency[i]])
@@ -166,12 +166,9 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
         rec.leave(i, clock.now, "ambulance_no_transport")
         return
     rec.b["conveyed"][i] = True
-    s = routing.seh_for(place, clock.now, by_ambulance=True)
-    seh_place = int(routing.seh_place[s])
-    transport = routing.minutes(place, seh_place) * float(d.travel_noise[i, TRANSPORT]) / speed
+    factor = float(d.travel_noise[i, TRANSPORT]) / speed
+    s, transport = yield from travel_to_seh(chain, place, factor, by_ambulance=True)
     rec.t["transport_travel"][i] = transport
-    if transport > 0:
-        yield clock.after(transport, END)
     rec.time("ambulance_at_seh", i, clock.now)
     yield from treat(chain, i, s, handover=_handover(chain, i, s, g))
 

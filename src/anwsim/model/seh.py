@@ -1,7 +1,8 @@
 """SEHs (emergency departments) and the front desk of integrated emergency posts.
 
 A patient heading for an SEH goes to the one `Routing.seh_for` names and travels there
-by own means (ambulance patients arrive through `anwsim.model.ambulance`). A
+by own means (ambulance patients arrive through `anwsim.model.ambulance`); if it has
+closed when they arrive, they travel on to the SEH routing names from there. A
 self-referral at the SEH of an integrated post meets the shared front desk: while the
 post's GP post is open, the pre-drawn share (``front_desk_u`` below the post's redirect
 share) is sent to the GP consult queue there instead.
@@ -55,20 +56,37 @@ def seh_visit(
     """Patient ``i`` goes from place ``origin`` to an SEH by own means and is treated."""
     from anwsim.model.gp import consult_at_post
 
-    d, clock, rec, routing = chain.demand, chain.clock, chain.rec, chain.routing
-    s = routing.seh_for(origin, clock.now)
-    minutes = routing.minutes(origin, int(routing.seh_place[s])) * float(d.travel_noise[i, TO_SITE])
+    d, rec, routing = chain.demand, chain.rec, chain.routing
+    s, minutes = yield from travel_to_seh(chain, origin, float(d.travel_noise[i, TO_SITE]))
     rec.t["travel_to_seh"][i] = minutes
-    if minutes > 0:
-        yield clock.after(minutes, END)
     seh = chain.sehs[s]
     if self_referral and seh.front_desk is not None:
         p, share = seh.front_desk
-        if d.front_desk_u[i] < share and routing.post_open[p].is_open(clock.now):
+        if d.front_desk_u[i] < share and routing.post_open[p].is_open(chain.clock.now):
             rec.b["redirected"][i] = True
             yield from consult_at_post(chain, i, p)
             return
     yield from treat(chain, i, s)
+
+
+def travel_to_seh(
+    chain: Chain, origin: int, factor: float, *, by_ambulance: bool = False
+) -> Generator[Any, Any, tuple[int, float]]:
+    """Travel from place ``origin`` to the SEH routing names; if it has closed by the
+    time of arrival, travel on by the same rule. Returns the SEH and the minutes driven.
+    ``factor`` multiplies car minutes (trip noise, ÷ urgent speed)."""
+    clock, routing = chain.clock, chain.routing
+    place, total = origin, 0.0
+    while True:
+        s = routing.seh_for(place, clock.now, by_ambulance=by_ambulance)
+        destination = int(routing.seh_place[s])
+        minutes = routing.minutes(place, destination) * factor
+        if minutes > 0:
+            yield clock.after(minutes, END)
+        total += minutes
+        if routing.seh_open[s].is_open(clock.now) or destination == place:
+            return s, total
+        place = destination
 
 
 def treat(chain: Chain, i: int, s: int, *, handover: Any = None) -> Generator[Any, Any, None]:
