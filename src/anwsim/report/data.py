@@ -16,7 +16,6 @@ against the log's, and if they do not match, urgencies are left unknown.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from anwsim.experiment.store import ResultStore
 from anwsim.experiment.summary import paired_differences, summarise
 from anwsim.scenario import ENTRIES, URGENCIES, Scenario, validate_data
 from anwsim.scenario.errors import ScenarioError
@@ -87,15 +87,8 @@ class Results:
         holds no finished replication."""
         directory = Path(directory)
         path = directory / "manifest.json"
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ScenarioError(
-                "no manifest.json: not an anwsim result directory", file=str(directory)
-            ) from None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ScenarioError(f"unreadable manifest: {exc}", file=str(path)) from None
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("scenarios"), dict):
+        manifest = ResultStore.open(directory).manifest
+        if not isinstance(manifest.get("scenarios"), dict):
             raise ScenarioError("not an anwsim result manifest", file=str(path))
         notes = []
         combined = directory / "kpis.parquet"
