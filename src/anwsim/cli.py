@@ -281,6 +281,13 @@ def run(
     scenario = summary["scenario"].iloc[0] if "scenario" in summary.columns and len(summary) else ""
     n = int(summary["replications"].max()) if len(summary) else 0
     click.echo(f"{scenario} — {n} replication(s)")
+    decision = summary.attrs.get("decision")
+    if decision is not None and decision.solution is None:
+        click.echo(
+            f"warning: the asked precision was not reached within {n} replications "
+            f"(largest relative half-width {max(decision.widths):.1%}); raise --max-reps",
+            err=True,
+        )
     if not all_kpis:
         summary = summary[summary["kpi"].isin(HEADLINE_KPIS)]
     click.echo(format_summary(summary))

@@ -93,6 +93,8 @@ def _with_run_settings(scenario: Scenario, base: Scenario) -> Scenario:
 
 
 def _plan(settings: Settings, default_replications: int) -> Plan:
+    if settings.precision is not None and settings.replications is not None:
+        raise ValueError("give replications or precision, not both")
     if settings.precision is not None:
         return Plan(
             precision=settings.precision,
@@ -137,6 +139,8 @@ def _go(
         log=settings.log,
         progress=settings.progress,
     )
+    if result.failures and result.kpis.empty:
+        raise ReplicationsFailed(result.failures, result)  # no tables can be made
     if store is not None and not result.failures and not result.kpis.empty:
         store.write_final("kpis", result.kpis)
         hourly = [store.load_hourly(label, range(result.replications)) for label in scenarios]
@@ -239,6 +243,14 @@ def sweep(
     if not grid:
         raise ScenarioError("a sweep needs at least one --grid path=v1,v2,...", file="--grid")
     paths = list(grid)
+    for p in paths:  # every point runs with the base's run settings (common random numbers)
+        if p.split(".")[0] == "run":
+            raise ScenarioError(
+                "run settings are shared by every grid point and cannot be swept; "
+                "use --set for them",
+                file="--grid",
+                path=p.split("."),
+            )
     points = list(itertools.product(*(grid[p] for p in paths)))
     scenarios: dict[str, Scenario] = {}
     sources: dict[str, str | None] = {}

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from anwsim.experiment.tasks import Task, TaskResult, execute
@@ -50,12 +51,21 @@ class LocalProcesses:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
-        futures = [self._pool.submit(execute, task) for task in tasks]
+        submitted = {self._pool.submit(execute, task): task for task in tasks}
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            for future in as_completed(submitted):
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    task = submitted[future]
+                    yield TaskResult(
+                        task.label,
+                        task.replication,
+                        task.scenario.run.seed,
+                        error=f"worker process died: {exc}",
+                    )
         finally:
-            for future in futures:
+            for future in submitted:
                 future.cancel()
 
     def close(self) -> None:

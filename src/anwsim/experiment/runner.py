@@ -139,6 +139,22 @@ def _target_values(
     return series
 
 
+def _check_targets(
+    collector: _Collector, labels: Sequence[str], targets: Sequence[tuple[str, str]]
+) -> None:
+    """Raise ValueError for a target that replication 0 has no row for: its half-width
+    could never be computed, and the run would go on to the cap for nothing."""
+    for label in labels:
+        frame = collector.frame(label, 0)
+        present = set(zip(frame["kpi"], frame["group"], strict=True))
+        missing = [f"{k}:{g}" for k, g in targets if (k, g) not in present]
+        if missing:
+            raise ValueError(
+                f"no KPI {', '.join(missing)} in the results of {label!r}; "
+                "a --target is KPI:GROUP as in the KPI table (e.g. within_nts_norm:U2)"
+            )
+
+
 def run_experiment(
     scenarios: Mapping[str, Scenario],
     plan: Plan,
@@ -236,6 +252,8 @@ def _run_to_precision(
     labels = list(scenarios)
     while True:
         n = min(collector.contiguous(label) for label in labels)
+        if n >= 1:
+            _check_targets(collector, labels, plan.targets)
         series = _target_values(collector, labels, n, plan.targets)
         decision = decide(series, plan.precision, plan.max_replications)
         if decision.solution is not None or n >= plan.max_replications:

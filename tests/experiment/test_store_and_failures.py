@@ -1,0 +1,386 @@
+"""The result store and failing replications.
+
+A failing replication is recorded (error, traceback, seed) without stopping the batch;
+the API raises `ReplicationsFailed` naming it, the CLI exits with status 1 and names it,
+and a resume reruns only that replication. ``--log full`` writes a vidigi-style event
+log per replication. User mistakes at the command line exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import anwsim
+from anwsim.cli import main
+from anwsim.experiment import ReplicationsFailed, summarise, tasks
+from anwsim.experiment.store import ResultStore, atomic_write
+from anwsim.experiment.tasks import Task, execute
+from anwsim.scenario import load_scenario
+
+SEED = 20201103  # run.seed of scenarios/baseline.yaml
+FAILING = 1
+
+
+class Injected(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Replications run in this process (the in-process backend), in order."""
+    seen: list[int] = []
+    real = tasks.run_replication
+
+    def counting(scenario: Any, replication: int, sampler: Any = None) -> Any:
+        seen.append(replication)
+        return real(scenario, replication, sampler)
+
+    monkeypatch.setattr(tasks, "run_replication", counting)
+    return seen
+
+
+@pytest.fixture
+def failing(monkeypatch: pytest.MonkeyPatch, calls: list[int]) -> list[int]:
+    """Replication 1 raises; the others run normally. Returns the replications run."""
+    counting = tasks.run_replication
+
+    def fail_one(scenario: Any, replication: int, sampler: Any = None) -> Any:
+        if replication == FAILING:
+            calls.append(replication)
+            raise Injected(f"injected failure in replication {replication}")
+        return counting(scenario, replication, sampler)
+
+    monkeypatch.setattr(tasks, "run_replication", fail_one)
+    return calls
+
+
+def _sets(short: tuple[str, ...]) -> list[str]:
+    return [arg for s in short for arg in ("--set", s)]
+
+
+def _reference_prefix(reference: Any, n: int) -> pd.DataFrame:
+    kpis = reference.kpis
+    return kpis[kpis["replication"] < n].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def test_execute_returns_a_failure_instead_of_raising(
+    baseline_path: Path, short: tuple[str, ...], failing: list[int]
+) -> None:
+    scenario = load_scenario(baseline_path, list(short))
+    result = execute(Task("x", scenario, FAILING))
+    assert not result.ok
+    assert (result.label, result.replication, result.seed) == ("x", FAILING, SEED)
+    assert result.kpis is None and result.events is None
+    assert result.error == "Injected: injected failure in replication 1"
+    assert result.traceback is not None and "Injected" in result.traceback
+    assert "fail_one" in result.traceback
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_failed_replication_is_recorded_and_resume_reruns_only_it(
+    reference: Any,
+    baseline_path: Path,
+    short: tuple[str, ...],
+    tmp_path: Path,
+    failing: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "failed"
+    with pytest.raises(ReplicationsFailed) as caught:
+        anwsim.run(baseline_path, overrides=short, replications=3, workers=1, out=out)
+    # the batch went on after the failure
+    assert failing == [0, 1, 2]
+    error = caught.value
+    assert error.failures == [
+        {
+            "scenario": "baseline",
+            "replication": 1,
+            "seed": SEED,
+            "error": "Injected: injected failure in replication 1",
+        }
+    ]
+    assert str(error) == "1 replication(s) failed: baseline #1"
+    # the others' results are kept, in memory and on disk
+    kept = error.result.kpis
+    assert sorted(kept["replication"].unique()) == [0, 2]
+    assert sorted(os.listdir(out / "kpis" / "baseline")) == [
+        "rep-00000.parquet",
+        "rep-00002.parquet",
+    ]
+    for r in (0, 2):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / "kpis" / "baseline" / f"rep-{r:05d}.parquet"),
+            reference.kpis[reference.kpis["replication"] == r].reset_index(drop=True),
+            check_exact=True,
+        )
+    record = json.loads((out / "failures" / "baseline" / "rep-00001.json").read_text())
+    assert record["scenario"] == "baseline" and record["replication"] == 1
+    assert record["seed"] == SEED
+    assert record["error"] == "Injected: injected failure in replication 1"
+    assert "Traceback (most recent call last)" in record["traceback"]
+    assert ResultStore.open(out).failures() == [record]
+    # no combined results from an incomplete run
+    assert not (out / "kpis.parquet").exists() and not (out / "summary.parquet").exists()
+
+    # fixed: a resume reruns replication 1 only, and the result is the uninterrupted one
+    failing.clear()
+    monkeypatch.setattr(tasks, "run_replication", _counting_only(failing))
+    summary = anwsim.resume(out, workers=1)
+    assert failing == [1]
+    assert not (out / "failures" / "baseline" / "rep-00001.json").exists()
+    assert ResultStore.open(out).failures() == []
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "kpis.parquet"), _reference_prefix(reference, 3), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        summary, summarise(_reference_prefix(reference, 3)), check_exact=True
+    )
+    assert summary["replications"].max() == 3
+    assert json.loads((out / "manifest.json").read_text())["replications_done"] == 3
+
+    # resuming a finished run computes nothing and returns the same summary
+    failing.clear()
+    again = anwsim.resume(out, workers=1)
+    assert failing == []
+    pd.testing.assert_frame_equal(again, summary, check_exact=True)
+
+
+def _counting_only(seen: list[int]) -> Any:
+    from anwsim.experiment.replication import run_replication
+
+    def counting(scenario: Any, replication: int, sampler: Any = None) -> Any:
+        seen.append(replication)
+        return run_replication(scenario, replication, sampler)
+
+    return counting
+
+
+def test_failed_replication_without_a_store(
+    baseline_path: Path, short: tuple[str, ...], failing: list[int]
+) -> None:
+    with pytest.raises(ReplicationsFailed) as caught:
+        anwsim.run(baseline_path, overrides=short, replications=2, workers=1)
+    assert [f["replication"] for f in caught.value.failures] == [FAILING]
+    assert failing == [0, 1]
+
+
+@pytest.fixture
+def all_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(scenario: Any, replication: int, sampler: Any = None) -> Any:
+        raise Injected(f"injected failure in replication {replication}")
+
+    monkeypatch.setattr(tasks, "run_replication", fail)
+
+
+def test_compare_with_every_replication_failed_raises_replications_failed(
+    baseline_path: Path, short: tuple[str, ...], all_failing: None
+) -> None:
+    """Not a KeyError from summarising an empty table (fixed in api._go)."""
+    with pytest.raises(ReplicationsFailed) as caught:
+        anwsim.compare(baseline_path, [baseline_path], overrides=short, replications=1, workers=1)
+    assert [(f["scenario"], f["replication"]) for f in caught.value.failures] == [
+        ("baseline", 0),
+        ("baseline-2", 0),
+    ]
+
+
+def test_resume_with_every_replication_failed_raises_replications_failed(
+    baseline_path: Path, short: tuple[str, ...], tmp_path: Path, all_failing: None
+) -> None:
+    out = tmp_path / "all-failed"
+    with pytest.raises(ReplicationsFailed):
+        anwsim.run(baseline_path, overrides=short, replications=2, workers=1, out=out)
+    assert not (out / "kpis").exists()
+    assert len(ResultStore.open(out).failures()) == 2
+    with pytest.raises(ReplicationsFailed) as caught:
+        anwsim.resume(out, workers=1)
+    assert [f["replication"] for f in caught.value.failures] == [0, 1]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_exits_1_and_names_the_failed_replication(
+    cli: CliRunner,
+    baseline_path: Path,
+    short: tuple[str, ...],
+    tmp_path: Path,
+    failing: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    reference: Any,
+) -> None:
+    out = tmp_path / "cli-failed"
+    args = ["run", str(baseline_path), *_sets(short), "--reps", "3", "--workers", "1"]
+    result = cli.invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert failing == [0, 1, 2]
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: 1 replication(s) failed: baseline #1"
+    assert lines[1] == (
+        f"  baseline replication 1 (seed {SEED}): Injected: injected failure in replication 1"
+    )
+    assert "Traceback" not in result.stderr
+    assert sorted(os.listdir(out / "kpis" / "baseline")) == [
+        "rep-00000.parquet",
+        "rep-00002.parquet",
+    ]
+
+    # resumed after the fix, from the command line
+    failing.clear()
+    monkeypatch.setattr(tasks, "run_replication", _counting_only(failing))
+    resumed = cli.invoke(main, ["run", "--resume", str(out), "--workers", "1"])
+    assert resumed.exit_code == 0, resumed.output
+    assert failing == [1]
+    assert resumed.stdout.startswith("baseline — 3 replication(s)\n")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "kpis.parquet"), _reference_prefix(reference, 3), check_exact=True
+    )
+
+
+def test_log_full_writes_an_event_log(
+    cli: CliRunner,
+    baseline_path: Path,
+    short: tuple[str, ...],
+    tmp_path: Path,
+    reference: Any,
+) -> None:
+    out = tmp_path / "full"
+    args = ["run", str(baseline_path), *_sets(short), "--reps", "1", "--workers", "1"]
+    result = cli.invoke(main, [*args, "--log", "full", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "manifest.json").read_text())["log"] == "full"
+    assert os.listdir(out / "events" / "baseline") == ["rep-00000.parquet"]
+    log = pd.read_parquet(out / "events" / "baseline" / "rep-00000.parquet")
+    assert list(log.columns) == [
+        "entity_id",
+        "pathway",
+        "event_type",
+        "event",
+        "time",
+        "resource_id",
+        "run",
+    ]
+    assert (log["run"] == 0).all()
+    assert set(log["event_type"]) == {
+        "arrival_departure",
+        "queue",
+        "resource_use",
+        "resource_use_end",
+    }
+    assert np.isfinite(log["time"]).all()
+    # every patient arrives once and departs once, first and last, in time order
+    patients = log["entity_id"].unique()
+    assert len(patients) > 3000
+    np.testing.assert_array_equal(np.sort(patients), np.arange(len(patients)))
+    counts = log.groupby("entity_id")["event"].value_counts().unstack(fill_value=0)
+    assert (counts["arrival"] == 1).all() and (counts["depart"] == 1).all()
+    by_patient = log.groupby("entity_id", sort=False)
+    assert by_patient["time"].apply(lambda t: t.is_monotonic_increasing).all()
+    assert (by_patient["event"].first() == "arrival").all()
+    assert (by_patient["event"].last() == "depart").all()
+    # each use of a resource ends after it begins (a consult ends after it starts)
+    begins = log[log["event"] == "consult_begins"].set_index("entity_id")["time"]
+    ends = log[log["event"] == "consult_complete"].set_index("entity_id")["time"]
+    assert len(begins) > 100 and begins.index.equals(ends.index)
+    assert (ends >= begins).all()
+    # the KPIs of the replication are the ones a --log kpis run computes
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "kpis.parquet"), _reference_prefix(reference, 1), check_exact=True
+    )
+
+
+def test_out_on_an_existing_result_directory_is_refused(
+    cli: CliRunner, baseline_path: Path, short: tuple[str, ...], reference: Any, calls: list[int]
+) -> None:
+    manifest = (reference.directory / "manifest.json").read_bytes()
+    files = sorted(p.relative_to(reference.directory) for p in reference.directory.rglob("*"))
+    args = ["run", str(baseline_path), *_sets(short), "--reps", "1", "--workers", "1"]
+    result = cli.invoke(main, [*args, "--out", str(reference.directory)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {reference.directory}: already holds results")
+    assert result.stderr.count("\n") == 1 and "--resume" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert calls == []  # refused before any replication ran
+    assert (reference.directory / "manifest.json").read_bytes() == manifest
+    assert sorted(p.relative_to(reference.directory) for p in reference.directory.rglob("*")) == (
+        files
+    )
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--reps", "3", "--precision", "0.05"], "give --reps or --precision, not both"),
+        (["--precision", "0.05", "--target", "within_nts_norm"], "--target needs KPI:GROUP"),
+    ],
+)
+def test_usage_errors_exit_2(
+    cli: CliRunner, baseline_path: Path, extra: list[str], message: str, calls: list[int]
+) -> None:
+    result = cli.invoke(main, ["run", str(baseline_path), *extra])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert calls == []
+
+
+def test_resume_with_a_scenario_file_is_a_usage_error(
+    cli: CliRunner, baseline_path: Path, reference: Any
+) -> None:
+    result = cli.invoke(main, ["run", str(baseline_path), "--resume", str(reference.directory)])
+    assert result.exit_code == 2
+    assert "--resume takes the scenario and --out from the result directory" in result.stderr
+
+
+def test_resume_of_a_directory_without_manifest(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(main, ["run", "--resume", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path}: no manifest.json: not an anwsim result directory\n"
+
+
+# --------------------------------------------------------------------------- store
+
+
+def test_temporary_files_never_count_as_results(tmp_path: Path) -> None:
+    store = ResultStore.create(tmp_path / "s", {"scenarios": {}})
+    folder = tmp_path / "s" / "kpis" / "a"
+    folder.mkdir(parents=True)
+    for name in (
+        "rep-00000.parquet",
+        ".rep-00001.parquet.abc123.tmp",
+        "rep-00002.parquet.tmp",
+        "rep-2.parquet",
+        "notes.txt",
+    ):
+        (folder / name).write_bytes(b"")
+    assert store.completed("a") == {0}
+    assert store.completed("missing") == set()
+
+
+def test_atomic_write_leaves_nothing_behind_when_the_write_fails(tmp_path: Path) -> None:
+    target = tmp_path / "d" / "file.parquet"
+
+    def broken(tmp: str) -> None:
+        Path(tmp).write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, broken)
+    assert os.listdir(tmp_path / "d") == []
+
+    atomic_write(target, lambda tmp: Path(tmp).write_bytes(b"whole"))
+    assert os.listdir(tmp_path / "d") == ["file.parquet"]
+    assert target.read_bytes() == b"whole"
