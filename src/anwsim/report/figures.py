@@ -288,6 +288,21 @@ def grouped_bars(
     return containers
 
 
+def _share_axis_with_targets(
+    ax: Axes, keys: Sequence[str], ticks: Sequence[str], targets: Sequence[float]
+) -> None:
+    """A 0–100% bar axis: group labels, and a dotted target line over each group that
+    has a target share (NaN: none)."""
+    ax.set_xticklabels(ticks)
+    for i, target in enumerate(targets):
+        if np.isfinite(target):
+            style.norm_line(
+                ax, target, gid=f"target:{keys[i]}", span=_group_span(i, len(keys)), style=":"
+            )
+    ax.set_ylim(0, 110)
+    ax.set_yticks(np.arange(0, 101, 20))
+
+
 def _group_span(index: int, n_groups: int) -> tuple[float, float]:
     del n_groups
     return index - 0.45, index + 0.45
@@ -508,15 +523,8 @@ def phone(results: Results, lang: str = "en") -> Figure:
         )
     ax = axes[0]
     grouped_bars(ax, present, labels, names, values, lang=lang, digits=1, percent=True)
-    ax.set_xticklabels(ticks)
-    for i, kpi in enumerate(present):
-        target = float(results.kpi(kpi)["target"].iloc[0])
-        if np.isfinite(target):
-            style.norm_line(
-                ax, target, gid=f"target:{kpi}", span=_group_span(i, len(present)), style=":"
-            )
-    ax.set_ylim(0, 110)
-    ax.set_yticks(np.arange(0, 101, 20))
+    targets = [float(results.kpi(kpi)["target"].iloc[0]) for kpi in present]
+    _share_axis_with_targets(ax, present, ticks, targets)
     ax.set_ylabel(L.t("axis.share_callers", lang))
     ax.set_title(L.t("panel.service_levels", lang))
     ax = axes[1]
@@ -992,14 +1000,7 @@ def ambulance(results: Results, lang: str = "en") -> Figure:
             ticks.append(L.t("amb.to_seh", lang, norm=L.minutes(seh_norm, lang)))
             targets.append(NAN)
         grouped_bars(ax_b, keys, labels, names, shares, lang=lang, percent=True)
-        ax_b.set_xticklabels(ticks)
-        for i, target in enumerate(targets):
-            if np.isfinite(target):
-                style.norm_line(
-                    ax_b, target, gid=f"target:{keys[i]}", span=_group_span(i, len(keys)), style=":"
-                )
-        ax_b.set_ylim(0, 110)
-        ax_b.set_yticks(np.arange(0, 101, 20))
+        _share_axis_with_targets(ax_b, keys, ticks, targets)
         ax_b.set_ylabel(L.t("axis.within_norm_rides", lang))
         ax_b.set_title(L.t("panel.within_norm_rides", lang))
         ax_c.set_axis_off()
