@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from anwsim.model.clock import END
-from anwsim.model.pools import Request, ServicePool
+from anwsim.model.pools import OVERTIME, Request, ServicePool
 from anwsim.sampling.demand import LEGS
 
 if TYPE_CHECKING:
@@ -42,9 +42,11 @@ NEIGHBOUR = -2
 
 @dataclass
 class Returning:
-    """A vehicle driving back to its station."""
+    """A vehicle driving back to its station (``crew``: who drives it, for the
+    end-of-shift rule)."""
 
     group: int
+    crew: int
     origin: int
     depart: float
     arrive: float
@@ -58,32 +60,43 @@ class Fleet(ServicePool):
         self.chain = chain
         routing = chain.routing
         groups = [chain.group(s, "ambulance") for s in routing.station_ids]
-        super().__init__(chain.clock, "ambulance", groups)
+        super().__init__(chain.clock, "ambulance", groups, site="all_stations", role="ambulance")
         chain.register(self)
         self.returning: list[Returning] = []
         self.while_returning = chain.scenario.ambulance.dispatch_while_returning
         self.neighbour = chain.scenario.ambulance.no_vehicle_free == "neighbour_region"
         self.neighbour_minutes = chain.scenario.ambulance.neighbour_response_minutes
 
-    def call(self, key: tuple[Any, ...], place: int) -> Request:
-        req = self.request(key, tuple(range(len(self.groups))))
+    def call(self, key: tuple[Any, ...], place: int, patient: int) -> Request:
+        req = self.request(key, tuple(range(len(self.groups))), patient=patient)
         req.place = place  # type: ignore[attr-defined]
         return req
 
-    def send_home(self, g: int, origin: int, noise: float) -> None:
-        """Vehicle of station ``g`` drives from ``origin`` back to its station."""
+    def send_home(self, ride: Request, origin: int, noise: float) -> None:
+        """The vehicle of ``ride`` drives from ``origin`` back to its station; it is free
+        for dispatch from this moment (on its way, with ``dispatch_while_returning``)."""
         routing, now = self.chain.routing, self.clock.now
+        g = int(ride.group)  # type: ignore[arg-type]
         minutes = routing.minutes(origin, int(routing.station_place[g])) * noise
-        trip = Returning(g, origin, now, now + minutes)
+        trip = Returning(g, ride.crew, origin, now, now + minutes)
         self.returning.append(trip)
-        self.clock.call_at(trip.arrive, END, lambda: self._home(trip))
+        self.clock.call_at(
+            trip.arrive,
+            END,
+            lambda: self._home(trip),
+            kind="vehicle_home",
+            patient=ride.patient,
+            pool=self.index,
+            group=g,
+        )
         self._want_dispatch()
 
     def _home(self, trip: Returning) -> None:
         if trip.active:
             trip.active = False
             self.returning.remove(trip)
-            self.release(trip.group)
+            self.groups[trip.group].give_back(trip.crew)
+            self._want_dispatch()
 
     def _travel_from_trip(self, trip: Returning, place: int) -> float:
         routing = self.chain.routing
@@ -92,46 +105,50 @@ class Fleet(ServicePool):
         station = int(routing.station_place[trip.group])
         return (1.0 - f) * routing.minutes(trip.origin, place) + f * routing.minutes(station, place)
 
+    def _may_take(self, trip: Returning) -> bool:
+        """Whether a returning vehicle may be sent: its crew is on duty, and it is on its
+        way with ``dispatch_while_returning`` or has only just become free."""
+        group = self.groups[trip.group]
+        if group.crews is None:
+            if group.busy > group.capacity:
+                return False  # in overtime: this vehicle goes home
+        elif trip.crew == OVERTIME or group.crew_ended[trip.crew]:
+            return False
+        return self.while_returning or self.clock.now == trip.depart
+
     def _dispatch(self) -> None:
-        self._dispatch_pending = False
-        remaining = []
-        for item in self._queue:
-            req = item[2]
+        """In key order, each incident gets the vehicle that is there first; when no
+        vehicle is free for one incident, none is for the next: the rest wait."""
+        routing = self.chain.routing
+        while (found := self._next(servable=False)) is not None:
+            entry, heap = found
+            req = entry[2]
             place = req.place  # type: ignore[attr-defined]
             best: tuple[float, int, int, Returning | None] | None = None
             for g, group in enumerate(self.groups):
                 if group.free():
-                    minutes = self.chain.routing.minutes(
-                        int(self.chain.routing.station_place[g]), place
-                    )
+                    minutes = routing.minutes(int(routing.station_place[g]), place)
                     candidate: tuple[float, int, int, Returning | None] = (minutes, 0, g, None)
                     if best is None or candidate[:3] < best[:3]:
                         best = candidate
-            if self.while_returning:
-                for trip in self.returning:
-                    group = self.groups[trip.group]
-                    if group.busy > group.capacity:
-                        continue  # in overtime: this vehicle goes home
+            for trip in self.returning:
+                if self._may_take(trip):
                     candidate = (self._travel_from_trip(trip, place), 1, trip.group, trip)
                     if best is None or candidate[:3] < best[:3]:
                         best = candidate
             if best is None:
-                if self.neighbour:  # a neighbouring region's vehicle takes it
-                    req.group = NEIGHBOUR
-                    req.succeed((NEIGHBOUR, self.neighbour_minutes))
-                else:
-                    remaining.append(item)
+                if not self.neighbour:
+                    break
+                self._grant(entry, heap, NEIGHBOUR, OVERTIME, (NEIGHBOUR, self.neighbour_minutes))
                 continue
             minutes, _, g, chosen = best
             if chosen is None:
-                self.groups[g].busy += 1
-                self.groups[g].record()
+                crew = self.groups[g].take()
             else:
                 chosen.active = False
                 self.returning.remove(chosen)
-            req.group = g
-            req.succeed((g, minutes))
-        self._queue = remaining
+                crew = chosen.crew
+            self._grant(entry, heap, g, crew, (g, minutes))
         self._update_hold()
 
 
@@ -145,9 +162,10 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
     a = int(chain.ambulance_urgency[d.urgency[i]])
     rec.i["ambulance_urgency"][i] = a
     speed = 1.0 if a == B_RIDE else chain.scenario.ambulance.urgent_speed_factor
-    yield clock.after(float(d.dispatch_delay_minutes[i]), END)
+    yield clock.after(float(d.dispatch_delay_minutes[i]), END, kind="dispatch_decided", patient=i)
     place = chain.area_place(i)
-    g, minutes = yield fleet.call((a, start), place)
+    ride = fleet.call((a, start), place, i)
+    g, minutes = yield ride
     rec.time("ambulance_dispatch", i, clock.now)
     rec.i["station"][i] = g
     # A neighbour's response time is as the scenario gives it: no noise, no speed factor.
@@ -155,33 +173,35 @@ def incident(chain: Chain, i: int) -> Generator[Any, Any, None]:
     response = minutes * noise
     rec.t["response_travel"][i] = response
     if response > 0:
-        yield clock.after(response, END)
+        yield clock.after(response, END, kind="on_scene", patient=i)
     rec.time("ambulance_arrival", i, clock.now)
     rec.first_contact(i, clock.now)
-    yield clock.after(float(d.on_scene_minutes[i]), END)
+    yield clock.after(float(d.on_scene_minutes[i]), END, kind="scene_end", patient=i)
     rec.time("ambulance_depart_scene", i, clock.now)
     if not d.conveyed[i]:
         if g != NEIGHBOUR:
-            fleet.send_home(g, place, float(d.travel_noise[i, RETURN]))
+            fleet.send_home(ride, place, float(d.travel_noise[i, RETURN]))
         rec.leave(i, clock.now, "ambulance_no_transport")
         return
     rec.b["conveyed"][i] = True
     factor = float(d.travel_noise[i, TRANSPORT]) / speed
-    s, transport = yield from travel_to_seh(chain, place, factor, by_ambulance=True)
+    s, transport = yield from travel_to_seh(chain, place, factor, by_ambulance=True, patient=i)
     rec.t["transport_travel"][i] = transport
     rec.time("ambulance_at_seh", i, clock.now)
-    yield from treat(chain, i, s, handover=_handover(chain, i, s, g))
+    yield from treat(chain, i, s, handover=_handover(chain, i, s, ride))
 
 
-def _handover(chain: Chain, i: int, s: int, g: int) -> Generator[Any, Any, None]:
+def _handover(chain: Chain, i: int, s: int, ride: Request) -> Generator[Any, Any, None]:
     """Offload (exogenous delay for the pre-drawn share) and handover; the crew leaves."""
     d, clock, rec = chain.demand, chain.clock, chain.rec
     if d.offload_u[i] < chain.sehs[s].offload:
         extra = float(d.offload_minutes[i, s])
         if extra > 0:
-            yield clock.after(extra, END)
+            yield clock.after(extra, END, kind="offload_end", patient=i)
     rec.time("handover_start", i, clock.now)
-    yield clock.after(float(d.handover_minutes[i]), END)
+    yield clock.after(float(d.handover_minutes[i]), END, kind="handover_end", patient=i)
     rec.time("handover_end", i, clock.now)
-    if g != NEIGHBOUR:
-        chain.fleet.send_home(g, int(chain.routing.seh_place[s]), float(d.travel_noise[i, RETURN]))
+    if ride.group != NEIGHBOUR:
+        chain.fleet.send_home(
+            ride, int(chain.routing.seh_place[s]), float(d.travel_noise[i, RETURN])
+        )

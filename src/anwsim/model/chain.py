@@ -19,6 +19,7 @@ Event order at equal times is that of `anwsim.model.clock`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -29,7 +30,7 @@ from anwsim.model.clock import ARRIVAL, Clock
 from anwsim.model.gp import GpPost, consult, home_visit
 from anwsim.model.outcomes import Outcomes, Recorder, ResourceTable
 from anwsim.model.phone import PhoneLine, phone_call
-from anwsim.model.pools import ServerGroup, ServicePool
+from anwsim.model.pools import Crews, ServerGroup, ServicePool
 from anwsim.model.routing import Routing
 from anwsim.model.seh import Seh, seh_visit
 from anwsim.sampling.demand import Demand
@@ -49,19 +50,22 @@ ADVICE, CALLBACK, CONSULT, HOME_VISIT, AMBULANCE, SEH = range(len(DISPOSITIONS))
 class Chain:
     """Everything one replication's processes share: clock, sites, demand, recorder."""
 
-    def __init__(self, scenario: Scenario, demand: Demand) -> None:
+    def __init__(self, scenario: Scenario, demand: Demand, *, trace: bool = False) -> None:
         self.scenario = scenario
         self.demand = demand
-        self.clock = Clock()
+        self.clock = Clock(trace=trace)
         self.calendar = scenario_calendar(scenario)
-        # Rosters run one week past the horizon, so that patients who arrived before it
-        # meet the shifts that follow.
+        # Rosters run past the horizon for the whole drain limit, so that patients who
+        # arrived before it meet the shifts that follow.
+        self.stop_at = self.calendar.horizon + scenario.run.drain_minutes
         self.roster_calendar = Calendar(
-            scenario.run.start_date, self.calendar.n_days + 7, scenario.public_holidays
+            scenario.run.start_date,
+            self.calendar.n_days + max(7, math.ceil(scenario.run.drain_days)),
+            scenario.public_holidays,
         )
         self.routing = Routing(scenario, self.calendar)
         self.rec = Recorder(len(demand))
-        self.pools: list[ServicePool] = []
+        self.pools: list[ServicePool] = self.clock.pools
         self.lines = {cid: PhoneLine(self, cid) for cid in scenario.sites.triage_centres}
         self.line_of_area = np.zeros(len(self.routing.area_ids), dtype=np.int64)
         line_ids = list(self.lines)
@@ -84,11 +88,15 @@ class Chain:
     def group(self, site: str, role: str) -> ServerGroup:
         """The server group of ``role`` at ``site``, following its roster."""
         blocks = self.scenario.rosters.get(site, {}).get(role, [])  # type: ignore[call-overload]
-        roster = self.roster_calendar.step_function(blocks)
-        return ServerGroup(self.clock, f"{site}/{role}", role, site, roster)
+        cal = self.roster_calendar
+        roster = cal.step_function(blocks)
+        crews = None
+        if self.scenario.staffing.rule_for(role) == "replace":
+            crews = Crews(*cal.crews(blocks), horizon=cal.horizon)
+        return ServerGroup(self.clock, f"{site}/{role}", role, site, roster, crews)
 
     def register(self, pool: ServicePool) -> ServicePool:
-        self.pools.append(pool)
+        """A pool of the chain (pools list themselves on the clock when built)."""
         return pool
 
     # ------------------------------------------------------------------ patients
@@ -138,28 +146,37 @@ class Chain:
             i = int(order[k])
             env.process(self.journey(i))
             if k + 1 < order.size:
-                self.clock.call_at(float(arrivals[order[k + 1]]), ARRIVAL, lambda: start(k + 1))
+                nxt = int(order[k + 1])
+                self.clock.call_at(
+                    float(arrivals[nxt]), ARRIVAL, lambda: start(k + 1), kind="arrival", patient=nxt
+                )
 
         if order.size:
-            self.clock.call_at(float(arrivals[order[0]]), ARRIVAL, lambda: start(0))
+            first = int(order[0])
+            self.clock.call_at(
+                float(arrivals[first]), ARRIVAL, lambda: start(0), kind="arrival", patient=first
+            )
 
     # ------------------------------------------------------------------ run
 
-    def run(self, until: float | None = None) -> Outcomes:
+    def run(self) -> Outcomes:
+        """Feed the patients, run to the horizon plus the drain limit, pack `Outcomes`."""
         horizon = self.calendar.horizon
         order = self.demand.order[self.demand.arrival_minutes[self.demand.order] < horizon]
         self._feed(order)
-        self.clock.env.run(until=until)
+        self.clock.env.run(until=self.stop_at)
+        stopped_at = self._record_unserved(order)
         table = ResourceTable()
         for pool in self.pools:
             for group in pool.groups:
-                times, busy, capacity = group.log.arrays()
+                times, busy, capacity, overtime = group.log.arrays()
                 table.name.append(group.name)
                 table.role.append(group.role)
                 table.site.append(group.site)
                 table.times.append(times)
                 table.busy.append(busy)
                 table.capacity.append(capacity)
+                table.overtime.append(overtime)
         patients = self.rec.columns()
         for column in ("channel", "entry", "area", "urgency", "disposition"):
             patients[column] = getattr(self.demand, column).copy()
@@ -169,14 +186,41 @@ class Chain:
             horizon=horizon,
             replication=self.demand.replication,
             seed=self.demand.seed,
+            queues=tuple((pool.site, pool.role) for pool in self.pools),
+            stopped_at=stopped_at,
         )
 
+    def _record_unserved(self, order: np.ndarray) -> float:
+        """Patients still in the chain at the stop leave as ``unserved``, with the queue
+        they were waiting in (-1: in service or on their way). Returns the stop time."""
+        rec = self.rec
+        exits = rec.i["exits"]
+        stuck = order[exits[order] == 0]
+        if stuck.size == 0:
+            finite = rec.t["exit"][np.isfinite(rec.t["exit"])]
+            return float(finite.max()) if finite.size else 0.0
+        for pool in self.pools:
+            for req in pool.waiting_requests():
+                p = req.patient
+                if p >= 0 and not req.side and exits[p] == 0 and rec.i["unserved_queue"][p] < 0:
+                    rec.i["unserved_queue"][p] = pool.index
+        for p in stuck:
+            rec.leave(int(p), self.stop_at, "unserved")
+        return self.stop_at
 
-def simulate(scenario: Scenario, demand: Demand) -> Outcomes:
+
+def simulate(scenario: Scenario, demand: Demand, *, trace: bool = False) -> Any:
     """Run one replication: move every patient of ``demand`` through the chain.
 
-    The run continues past the horizon until every patient who arrived within it has
-    left (rosters beyond the horizon repeat nothing: staff on duty at the horizon finish
-    the work in hand, in overtime).
+    Arrivals stop at the horizon; the run goes on until every patient who arrived has
+    left, but at most ``run.drain_days`` past the horizon (rosters go on; staff on duty
+    finish the work in hand). Patients still in the chain then leave as ``unserved``.
+    Returns `Outcomes`, or ``(Outcomes, trace table)`` with ``trace=True`` (every
+    processed event, see `anwsim.model.clock`).
     """
-    return Chain(scenario, demand).run()
+    chain = Chain(scenario, demand, trace=trace)
+    outcomes = chain.run()
+    if trace:
+        assert chain.clock.trace is not None
+        return outcomes, chain.clock.trace.to_frame()
+    return outcomes

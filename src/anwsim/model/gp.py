@@ -46,7 +46,7 @@ class GpPost:
         self.cars = chain.register(
             ServicePool(chain.clock, f"{post}/visits", [chain.group(post, "gp_visit")])
         )
-        self.has_cars = bool(self.cars.groups[0]._roster.values.max(initial=0) > 0)
+        self.has_cars = self.cars.groups[0].has_staff
 
 
 def consult_at_post(chain: Chain, i: int, p: int) -> Generator[Any, Any, None]:
@@ -58,14 +58,15 @@ def consult_at_post(chain: Chain, i: int, p: int) -> Generator[Any, Any, None]:
     rec.i["post"][i] = p
     rec.time("post_arrival", i, clock.now)
     groups = (NP_GROUP, GP_GROUP) if d.np_eligible[i] else (GP_GROUP,)
-    group = yield post.room.request((int(d.urgency[i]), clock.now), groups)
+    req = post.room.request((int(d.urgency[i]), clock.now), groups, patient=i)
+    group = yield req
     now = clock.now
     rec.time("consult_start", i, now)
     rec.first_contact(i, now)
     rec.i["consult_by"][i] = group
     minutes = d.np_consult_minutes[i] if group == NP_GROUP else d.consult_minutes[i]
-    yield clock.after(float(minutes), END)
-    post.room.release(group)
+    yield clock.after(float(minutes), END, kind="consult_end", patient=i)
+    post.room.release(req)
     rec.time("consult_end", i, clock.now)
     if d.seh_referral[i]:
         rec.b["referred_to_seh"][i] = True
@@ -90,7 +91,7 @@ def consult(chain: Chain, i: int, origin: int) -> Generator[Any, Any, None]:
         destination = int(routing.post_place[target])
         minutes = routing.minutes(place, destination) * noise
         if minutes > 0:
-            yield clock.after(minutes, END)
+            yield clock.after(minutes, END, kind="at_post", patient=i)
         travelled += minutes
         place = destination
         if routing.post_open[target].is_open(clock.now):
@@ -121,19 +122,27 @@ def home_visit(chain: Chain, i: int) -> Generator[Any, Any, None]:
     post = chain.posts[p]
     rec.i["visit_post"][i] = p
     rec.time("visit_request", i, clock.now)
-    yield post.cars.request((int(d.urgency[i]), clock.now))
+    req = post.cars.request((int(d.urgency[i]), clock.now), patient=i)
+    yield req
     base = int(routing.post_place[p])
     there = routing.minutes(base, home) * float(d.travel_noise[i, RESPONSE])
     rec.t["response_travel"][i] = there
     if there > 0:
-        yield clock.after(there, END)
+        yield clock.after(there, END, kind="visit_arrival", patient=i)
     now = clock.now
     rec.time("visit_start", i, now)
     rec.first_contact(i, now)
-    yield clock.after(float(d.visit_minutes[i]), END)
+    yield clock.after(float(d.visit_minutes[i]), END, kind="visit_end", patient=i)
     rec.time("visit_end", i, clock.now)
     back = routing.minutes(home, base) * float(d.travel_noise[i, RETURN])
-    clock.call_at(clock.now + back, END, lambda: post.cars.release(0))
+    clock.call_at(
+        clock.now + back,
+        END,
+        lambda: post.cars.release(req),
+        kind="car_home",
+        patient=i,
+        pool=post.cars.index,
+    )
     if d.seh_referral[i]:
         rec.b["referred_to_seh"][i] = True
         yield from seh_visit(chain, i, home, self_referral=False)

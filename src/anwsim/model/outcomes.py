@@ -21,8 +21,13 @@ EXITS: tuple[str, ...] = (
     "home_visit",
     "ambulance_no_transport",
     "seh",
+    "blocked",
+    "unserved",
 )
-"""How a patient leaves the chain (the last step of their path)."""
+"""How a patient leaves the chain (the last step of their path). ``blocked``: the
+caller's last attempt met a full waiting room (busy signal) and they did not redial;
+``unserved``: still waiting in a queue when the run stopped at horizon + drain limit
+(``unserved_queue`` says which queue; ``exit`` is the stop time)."""
 
 TIME_FIELDS: tuple[str, ...] = (
     "call",  # first contact: call, walk-in, 112 call (= Demand.arrival_minutes)
@@ -59,6 +64,7 @@ TIME_FIELDS: tuple[str, ...] = (
 INT_FIELDS: tuple[str, ...] = (
     "attempts",  # call attempts (1 + redials)
     "abandoned_attempts",
+    "blocked_attempts",  # call attempts that met a full waiting room (busy signal)
     "post",  # GP post of the consult (index in sites.gp_posts)
     "consult_by",  # 0 GP, 1 nurse practitioner
     "visit_post",
@@ -67,6 +73,7 @@ INT_FIELDS: tuple[str, ...] = (
     "seh",  # SEH (index in sites.sehs)
     "exit_via",  # index in EXITS
     "exits",  # how many times the patient left (must be 1)
+    "unserved_queue",  # index in Outcomes.queues of the queue an unserved patient was in
 )
 
 BOOL_FIELDS: tuple[str, ...] = ("redirected", "conveyed", "referred_to_seh", "called_back")
@@ -89,6 +96,9 @@ class ResourceTable:
     times: list[np.ndarray] = field(default_factory=list)
     busy: list[np.ndarray] = field(default_factory=list)
     capacity: list[np.ndarray] = field(default_factory=list)
+    overtime: list[np.ndarray] = field(default_factory=list)
+    """Servers working past the end of their shift (``finish``: max(0, busy − capacity);
+    ``replace``: members of crews that went off duty, still on their task)."""
 
     def __len__(self) -> int:
         return len(self.name)
@@ -106,6 +116,7 @@ class ResourceTable:
                     "time": self.times[i],
                     "busy": self.busy[i],
                     "capacity": self.capacity[i],
+                    "overtime": self.overtime[i],
                 }
             )
             for i in range(len(self))
@@ -124,6 +135,12 @@ class Outcomes:
     horizon: float
     replication: int
     seed: int
+    queues: tuple[tuple[str, str], ...] = ()
+    """(site, role) of every queue of the chain, indexed by ``unserved_queue``: the
+    site id (``all_stations`` for the ambulance dispatch queue) and the role that
+    serves it (``triagist``, ``gp_consult``, ``gp_visit``, ``treatment_place``, …)."""
+    stopped_at: float = float("nan")
+    """When the run stopped: when the last patient left, or horizon + drain limit."""
 
     def __getattr__(self, name: str) -> np.ndarray:
         patients = self.__dict__.get("patients")

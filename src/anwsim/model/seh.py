@@ -39,7 +39,7 @@ class Seh:
             ServicePool(chain.clock, f"{seh}/places", [chain.group(seh, "treatment_place")])
         )
         doctors = chain.group(seh, "seh_doctor")
-        self.has_doctors = bool(doctors._roster.values.max(initial=0) > 0)
+        self.has_doctors = doctors.has_staff
         self.doctors = chain.register(ServicePool(chain.clock, f"{seh}/doctors", [doctors]))
         self.front_desk: tuple[int, float] | None = None
         for post in chain.scenario.sites.integrated_posts.values():
@@ -57,7 +57,9 @@ def seh_visit(
     from anwsim.model.gp import consult_at_post
 
     d, rec, routing = chain.demand, chain.rec, chain.routing
-    s, minutes = yield from travel_to_seh(chain, origin, float(d.travel_noise[i, TO_SITE]))
+    s, minutes = yield from travel_to_seh(
+        chain, origin, float(d.travel_noise[i, TO_SITE]), patient=i
+    )
     rec.t["travel_to_seh"][i] = minutes
     seh = chain.sehs[s]
     if self_referral and seh.front_desk is not None:
@@ -70,7 +72,7 @@ def seh_visit(
 
 
 def travel_to_seh(
-    chain: Chain, origin: int, factor: float, *, by_ambulance: bool = False
+    chain: Chain, origin: int, factor: float, *, by_ambulance: bool = False, patient: int = -1
 ) -> Generator[Any, Any, tuple[int, float]]:
     """Travel from place ``origin`` to the SEH routing names; if it has closed by the
     time of arrival, travel on by the same rule. Returns the SEH and the minutes driven.
@@ -82,7 +84,7 @@ def travel_to_seh(
         destination = int(routing.seh_place[s])
         minutes = routing.minutes(place, destination) * factor
         if minutes > 0:
-            yield clock.after(minutes, END)
+            yield clock.after(minutes, END, kind="at_seh", patient=patient)
         total += minutes
         if routing.seh_open[s].is_open(clock.now) or destination == place:
             return s, total
@@ -99,24 +101,26 @@ def treat(chain: Chain, i: int, s: int, *, handover: Any = None) -> Generator[An
     seh = chain.sehs[s]
     rec.i["seh"][i] = s
     rec.time("seh_arrival", i, clock.now)
-    yield seh.places.request((int(d.urgency[i]), clock.now))
+    place = seh.places.request((int(d.urgency[i]), clock.now), patient=i)
+    yield place
     start = clock.now
     rec.time("seh_start", i, start)
     leave_at = start + float(d.seh_stay_minutes[i])
     if handover is not None:
         yield from handover
     if seh.has_doctors:
-        yield seh.doctors.request((int(d.urgency[i]), rec.t["seh_arrival"][i]))
+        doctor = seh.doctors.request((int(d.urgency[i]), rec.t["seh_arrival"][i]), patient=i)
+        yield doctor
         now = clock.now
         rec.time("seh_doctor", i, now)
         rec.first_contact(i, now)
-        yield clock.after(float(d.seh_doctor_minutes[i]), END)
-        seh.doctors.release(0)
+        yield clock.after(float(d.seh_doctor_minutes[i]), END, kind="assessment_end", patient=i)
+        seh.doctors.release(doctor)
     else:
         rec.time("seh_doctor", i, start)
         rec.first_contact(i, start)
     if leave_at > clock.now:
-        yield clock.at(leave_at, END)
-    seh.places.release(0)
+        yield clock.at(leave_at, END, kind="seh_end", patient=i)
+    seh.places.release(place)
     rec.time("seh_end", i, clock.now)
     rec.leave(i, clock.now, "seh")

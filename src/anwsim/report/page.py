@@ -14,28 +14,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from anwsim import __version__
+from anwsim.metrics.definitions import REPORT_HEADLINE
 from anwsim.report import labels as L
 from anwsim.report import style
 from anwsim.report.data import Results
 from anwsim.report.figures import display_names
-
-HEADLINE: tuple[tuple[str, str], ...] = (
-    ("within_nts_norm", "U1"),
-    ("within_nts_norm", "U2"),
-    ("within_nts_norm", "U3"),
-    ("call_to_doctor_mean", "U2"),
-    ("answer_time_mean", "all"),
-    ("answered_within_norm", "other lines"),
-    ("abandoned_callers", "all"),
-    ("travel_to_post_within_norm", "all"),
-    ("ambulance_response_within_norm", "A1"),
-    ("call_to_seh_within_norm", "A1+A2"),
-    ("utilisation", "role:triagist"),
-    ("utilisation", "role:gp_consult"),
-    ("overtime_minutes_per_shift", "role:gp_consult"),
-)
-"""Rows of the headline table (those present in the results)."""
-
 
 def _cell(mean: float, hw: float, lang: str, digits: int) -> str:
     text = L.number(mean, lang, digits)
@@ -58,7 +41,7 @@ def headline_rows(results: Results, lang: str) -> tuple[list[str], list[list[str
     s = results.summary
     d = results.differences
     rows = []
-    for kpi, group in HEADLINE:
+    for kpi, group in REPORT_HEADLINE:
         sub = s[(s["kpi"] == kpi) & (s["group"] == group)]
         if sub.empty:
             continue
@@ -106,7 +89,7 @@ def provenance(results: Results, lang: str) -> list[tuple[str, str]]:
             L.t(
                 "page.horizon_value",
                 lang,
-                horizon=L.number(first.run.horizon_weeks, lang, 0),
+                horizon=L.number(first.run.n_days / 7, lang, 1 if first.run.n_days % 7 else 0),
                 warmup=L.number(first.run.warmup_weeks, lang, 1),
             ),
         ),

@@ -46,7 +46,8 @@ np_eligible                    b1       a nurse practitioner may see this consul
 np_consult_minutes             f8       nurse practitioner consult
 visit_minutes                  f8       GP time at the patient's home (travel excluded)
 seh_referral                   b1       the GP refers to the SEH after consult/visit
-patience_minutes               f8[k]    patience on hold, per call attempt (k = max_redials+1)
+patience_minutes               f8[k]    patience on hold, per call attempt (k = max_redials+1);
+                                        inf with ``patience_minutes: none``
 redials                        b1[k-1]  after abandoning attempt j, the caller redials
 redial_delay_minutes           f8[k-1]  delay before redial j
 seh_stay_minutes               f8       length of stay in an SEH treatment place
@@ -55,7 +56,8 @@ seh_doctor_minutes             f8       first assessment by an SEH doctor (NaN i
 front_desk_u                   f8       uniform; < the integrated post's redirect share
                                         → redirected to the GP post
 dispatch_delay_minutes         f8       112 call to vehicle departure
-on_scene_minutes               f8       ambulance crew on scene
+on_scene_minutes               f8       ambulance crew on scene (by outcome: drawn from the
+                                        conveyed or not-conveyed distribution)
 conveyed                       b1       the ride takes the patient to an SEH
 handover_minutes               f8       handover at the SEH
 offload_u                      f8       uniform; < the SEH's offload share → delayed
@@ -93,6 +95,7 @@ from anwsim.scenario.schema import (
     DISPOSITIONS,
     ENTRIES,
     URGENCIES,
+    OnSceneMinutes,
     Scenario,
     for_urgency,
     fraction,
@@ -361,7 +364,12 @@ def _fill_channel(
         draw.by_urgency(sub("visit_duration"), gp.visit_minutes, urgency, cols["visit_minutes"])
         redial_p = np.array([fraction(triage.redial_percent)])
         for j in range(triage.max_redials + 1):
-            draw.dist(sub("patience", j), triage.patience_minutes, cols["patience_minutes"][:, j])
+            if triage.patience_minutes == "none":
+                cols["patience_minutes"][:, j] = np.inf  # callers who never hang up
+            else:
+                draw.dist(
+                    sub("patience", j), triage.patience_minutes, cols["patience_minutes"][:, j]
+                )
             if j < triage.max_redials:
                 draw.bernoulli(sub("redial", j), redial_p, zeros, cols["redials"][:, j])
                 draw.dist(
@@ -389,10 +397,18 @@ def _fill_channel(
         draw.dist(
             sub("ambulance_dispatch"), amb.dispatch_delay_minutes, cols["dispatch_delay_minutes"]
         )
-        draw.dist(sub("ambulance_on_scene"), amb.on_scene_minutes, cols["on_scene_minutes"])
         amb_code = np.array([AMBULANCE_URGENCIES.index(amb.urgency_map[u]) for u in URGENCIES])  # type: ignore[index]
         conveyance = np.array([fraction(amb.conveyance_percent[a]) for a in AMBULANCE_URGENCIES])  # type: ignore[index]
         draw.bernoulli(sub("ambulance_conveyance"), conveyance[amb_code], urgency, cols["conveyed"])
+        on_scene = amb.on_scene_minutes
+        if isinstance(on_scene, OnSceneMinutes):  # by outcome: one stream per outcome
+            draw.dist(sub("ambulance_on_scene"), on_scene.conveyed, cols["on_scene_minutes"])
+            not_conveyed = np.empty_like(cols["on_scene_minutes"])
+            draw.dist(sub("ambulance_on_scene", 1), on_scene.not_conveyed, not_conveyed)
+            stays = ~cols["conveyed"]
+            cols["on_scene_minutes"][stays] = not_conveyed[stays]
+        else:
+            draw.dist(sub("ambulance_on_scene"), on_scene, cols["on_scene_minutes"])
         draw.dist(sub("ambulance_handover"), amb.handover_minutes, cols["handover_minutes"])
 
     draw.by_urgency(

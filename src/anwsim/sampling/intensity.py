@@ -75,6 +75,4 @@ def expected_per_hour(scenario: Scenario, channel: Channel, calendar: Calendar) 
 
 def scenario_calendar(scenario: Scenario) -> Calendar:
     """The calendar of a scenario's run (start date, horizon, public holidays)."""
-    return Calendar(
-        scenario.run.start_date, scenario.run.horizon_weeks * 7, scenario.public_holidays
-    )
+    return Calendar(scenario.run.start_date, scenario.run.n_days, scenario.public_holidays)

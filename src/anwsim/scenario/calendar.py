@@ -116,6 +116,23 @@ class Calendar:
         keep[1:] = values[1:] != values[:-1]
         return StepFunction(times=times[keep], values=values[keep], horizon=self.horizon)
 
+    def crews(self, blocks: Sequence[StaffBlock]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every occurrence of the blocks as a crew: ``(start, end, staff)`` arrays, sorted
+        by start, then by the order of the blocks (for the ``replace`` end-of-shift rule).
+        A crew cut off by the end of the calendar ends there."""
+        found = []
+        for order, block in enumerate(blocks):
+            if block.staff == 0:
+                continue
+            for s, e in self.block_intervals(block):
+                found.append((s, order, e, block.staff))
+        found.sort()
+        return (
+            np.array([f[0] for f in found], dtype=np.float64),
+            np.array([f[2] for f in found], dtype=np.float64),
+            np.array([f[3] for f in found], dtype=np.int64),
+        )
+
     def open_function(self, blocks: Sequence[TimeBlock]) -> StepFunction:
         """1 while any of the blocks is running, else 0 (opening hours)."""
         f = self.step_function(blocks)

@@ -238,7 +238,7 @@ def _check_capacity_exists(s: Scenario) -> None:
 
 
 def _check_open_sites_staffed(s: Scenario) -> None:
-    cal = Calendar(s.run.start_date, s.run.horizon_weeks * 7, s.public_holidays)
+    cal = Calendar(s.run.start_date, s.run.n_days, s.public_holidays)
     checks = (
         (
             "gp_posts",

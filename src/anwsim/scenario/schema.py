@@ -223,11 +223,24 @@ class Sites(Strict):
 # --------------------------------------------------------------------------- staffing
 
 
+EndOfShift = Literal["finish", "replace"]
+
+
 class Staffing(Strict):
-    end_of_shift: Literal["finish"] = "finish"
-    """What a person busy at the end of their shift does: ``finish`` the task in hand;
-    the minutes past the shift end are recorded as overtime. Their place is not taken
-    by the next shift until they are done, so capacity never exceeds the roster."""
+    end_of_shift: EndOfShift = "finish"
+    """What happens at a shift change, for every role not in ``end_of_shift_by_role``.
+
+    ``finish``: a head count. A person busy at the end of their shift finishes the task
+    in hand (the minutes past the shift end are overtime) and counts against the next
+    block's number until done, so capacity never exceeds the roster.
+    ``replace``: crews. At a block boundary the next block's crew starts at its full
+    number; the leaving crew finishes the task in hand in overtime beside them."""
+    end_of_shift_by_role: dict[Role, EndOfShift] = {}
+    """Per role, overriding ``end_of_shift`` (e.g. ``{ambulance: replace}``)."""
+
+    def rule_for(self, role: str) -> str:
+        """The end-of-shift rule of ``role``."""
+        return self.end_of_shift_by_role.get(role, self.end_of_shift)  # type: ignore[call-overload]
 
 
 Roster = dict[Role, list[StaffBlock]]
@@ -397,7 +410,9 @@ class Triage(Strict):
     duration_minutes: ByUrgency
     emergency_line_urgencies: list[Urgency] = ["U0", "U1"]
     """Callers of these urgencies use the emergency line, answered first."""
-    patience_minutes: Distribution
+    patience_minutes: Distribution | Literal["none"]
+    """How long a caller waits on hold before hanging up, per attempt; ``none``: callers
+    never hang up (no patience timers at all)."""
     redial_percent: Percent
     redial_delay_minutes: Distribution
     max_redials: Annotated[int, Field(ge=0, le=20)] = 3
@@ -409,6 +424,10 @@ class Triage(Strict):
     call_back_instead_of_abandon: bool = False
     """Offer a call-back when a caller's patience runs out: they hang up but keep their
     place in the queue, and the triagist calls them back when their turn comes."""
+    max_waiting: Annotated[int, Field(ge=0, le=100_000, strict=True)] | None = None
+    """The line's waiting room: a caller who finds this many callers already on hold gets
+    a busy signal (blocked) and redials under the redial rules of a hang-up, or is lost.
+    ``None``: no limit. Callers waiting for a call-back are not on hold."""
 
     @model_validator(mode="after")
     def _tables(self) -> Triage:
@@ -448,6 +467,13 @@ class SehCare(Strict):
         return self
 
 
+class OnSceneMinutes(Strict):
+    """On-scene time by the ride's outcome: the crew works longer when it conveys."""
+
+    conveyed: Distribution
+    not_conveyed: Distribution
+
+
 class AmbulanceCare(Strict):
     urgency_map: dict[Urgency, AmbulanceUrgency] = {
         "U0": "A1",
@@ -458,7 +484,9 @@ class AmbulanceCare(Strict):
         "U5": "B",
     }
     dispatch_delay_minutes: Distribution
-    on_scene_minutes: Distribution
+    on_scene_minutes: Distribution | OnSceneMinutes
+    """Crew time on scene: one distribution for every ride, or one per outcome
+    (``{conveyed: …, not_conveyed: …}``)."""
     conveyance_percent: dict[AmbulanceUrgency, Percent]
     """Share of rides, per ambulance urgency, that take the patient to an SEH."""
     handover_minutes: Distribution
@@ -558,7 +586,13 @@ class Run(Strict):
     start_date: dt.date = dt.date(2025, 1, 6)
     """A Monday; time 0 of the simulation is its 00:00."""
     horizon_weeks: Annotated[int, Field(ge=1, le=520)] = 52
+    horizon_days: Annotated[int, Field(ge=1, le=3640)] | None = None
+    """The horizon in days instead of weeks (give one of the two); arrivals stop at the
+    horizon and the run drains."""
     warmup_weeks: Annotated[float, Field(ge=0)] = 1.0
+    drain_days: Annotated[float, Field(gt=0, le=365, allow_inf_nan=False)] = 7.0
+    """After the horizon no one arrives; the run goes on until every patient has left,
+    but at most this many days. Patients still waiting then are recorded as unserved."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 10
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 20201103
 
@@ -572,18 +606,35 @@ class Run(Strict):
     @field_validator("warmup_weeks")
     @classmethod
     def _warmup_short(cls, value: float, info: ValidationInfo) -> float:
-        horizon = info.data.get("horizon_weeks")
-        if horizon is not None and value >= horizon:
-            raise ValueError(f"must be shorter than horizon_weeks ({horizon})")
+        days, weeks = info.data.get("horizon_days"), info.data.get("horizon_weeks")
+        if days is not None and value * 7 >= days:
+            raise ValueError(f"must be shorter than horizon_days ({days} days)")
+        if days is None and weeks is not None and value >= weeks:
+            raise ValueError(f"must be shorter than horizon_weeks ({weeks})")
         return value
+
+    @model_validator(mode="after")
+    def _one_horizon(self) -> Run:
+        if self.horizon_days is not None and "horizon_weeks" in self.model_fields_set:
+            raise ValueError("give horizon_weeks or horizon_days, not both")
+        return self
+
+    @property
+    def n_days(self) -> int:
+        """Days of the horizon."""
+        return self.horizon_days if self.horizon_days is not None else self.horizon_weeks * 7
 
     @property
     def horizon_minutes(self) -> float:
-        return self.horizon_weeks * 7 * 24 * 60.0
+        return self.n_days * 24 * 60.0
 
     @property
     def warmup_minutes(self) -> float:
         return self.warmup_weeks * 7 * 24 * 60.0
+
+    @property
+    def drain_minutes(self) -> float:
+        return self.drain_days * 24 * 60.0
 
 
 # --------------------------------------------------------------------------- scenario
