@@ -166,6 +166,7 @@ class Recorder:
         self.i = {name: np.full(n, -1, dtype=np.int64) for name in INT_FIELDS}
         self.i["attempts"][:] = 0
         self.i["abandoned_attempts"][:] = 0
+        self.i["blocked_attempts"][:] = 0
         self.i["exits"][:] = 0
         self.b = {name: np.zeros(n, dtype=bool) for name in BOOL_FIELDS}
 
