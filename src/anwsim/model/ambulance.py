@@ -51,6 +51,7 @@ class Returning:
     depart: float
     arrive: float
     active: bool = True
+    home: Any = None  # the event of its arrival at the station (cancelled if re-dispatched)
 
 
 class Fleet(ServicePool):
@@ -80,7 +81,7 @@ class Fleet(ServicePool):
         minutes = routing.minutes(origin, int(routing.station_place[g])) * noise
         trip = Returning(g, ride.crew, origin, now, now + minutes)
         self.returning.append(trip)
-        self.clock.call_at(
+        trip.home = self.clock.call_at(
             trip.arrive,
             END,
             lambda: self._home(trip),
@@ -146,6 +147,7 @@ class Fleet(ServicePool):
                 crew = self.groups[g].take()
             else:
                 chosen.active = False
+                self.clock.cancel(chosen.home)
                 self.returning.remove(chosen)
                 crew = chosen.crew
             self._grant(entry, heap, g, crew, (g, minutes))

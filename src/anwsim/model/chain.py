@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from anwsim.scenario.schema import (
     URGENCIES,
     Scenario,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ADVICE, CALLBACK, CONSULT, HOME_VISIT, AMBULANCE, SEH = range(len(DISPOSITIONS))
 
@@ -209,7 +212,19 @@ class Chain:
         return self.stop_at
 
 
-def simulate(scenario: Scenario, demand: Demand, *, trace: bool = False) -> Any:
+@overload
+def simulate(scenario: Scenario, demand: Demand) -> Outcomes: ...
+@overload
+def simulate(scenario: Scenario, demand: Demand, *, trace: Literal[False]) -> Outcomes: ...
+@overload
+def simulate(
+    scenario: Scenario, demand: Demand, *, trace: Literal[True]
+) -> tuple[Outcomes, pd.DataFrame]: ...
+
+
+def simulate(
+    scenario: Scenario, demand: Demand, *, trace: bool = False
+) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """Run one replication: move every patient of ``demand`` through the chain.
 
     Arrivals stop at the horizon; the run goes on until every patient who arrived has

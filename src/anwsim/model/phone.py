@@ -17,7 +17,8 @@ A GP call-back is a task for ``triage.callback_by``: the line's supervising GP, 
 consult GPs of the patient's nearest open post.
 
 With ``triage.max_waiting: N`` the line has a waiting room of N: a caller (first call or
-redial) who finds N callers on hold gets a busy signal, counted as a blocked attempt,
+redial) who finds N callers on hold and no triagist free gets a busy signal (with N = 0:
+whoever finds every triagist busy, Erlang's loss system), counted as a blocked attempt,
 and redials under the same rules (chance and delay of that attempt) as after a hang-up,
 or is lost (``blocked``). Callers waiting for a call-back are not on hold. With
 ``patience_minutes: none`` callers never hang up and no patience timer is scheduled; an
@@ -100,7 +101,11 @@ def phone_call(chain: Chain, i: int) -> Generator[Any, Any, bool]:
     while True:
         start = clock.now
         rec.i["attempts"][i] += 1
-        if triage.max_waiting is not None and line.on_hold() >= triage.max_waiting:
+        if (
+            triage.max_waiting is not None
+            and line.on_hold() >= triage.max_waiting
+            and not pool.groups[0].free()
+        ):
             rec.i["blocked_attempts"][i] += 1  # busy signal
             exit_via = "blocked"
         else:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from anwsim.scenario.errors import CheckFailure, ScenarioError, format_path
 from anwsim.scenario.schema import Scenario
@@ -394,9 +394,27 @@ def _members(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+def _tagged(annotation: Any, part: str | int) -> Any:
+    """The member of a union with a callable discriminator whose `Tag` is ``part``."""
+    inner = annotation
+    if typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
+    if typing.get_origin(inner) not in (typing.Union, types.UnionType):
+        return None
+    for member in typing.get_args(inner):
+        if typing.get_origin(member) is typing.Annotated:
+            for meta in typing.get_args(member)[1:]:
+                if isinstance(meta, Tag) and meta.tag == part:
+                    return member
+    return None
+
+
 def _step(annotation: Any, part: str | int) -> tuple[Any, str]:
     """The type one loc step below ``annotation``, and what the step is: a ``field``
     (or key or index), a union ``tag`` that pydantic adds to its locs, or ``other``."""
+    tagged = _tagged(annotation, part)
+    if tagged is not None:
+        return tagged, "tag"
     for member in _members(annotation):
         origin = typing.get_origin(member)
         if isinstance(member, type) and issubclass(member, BaseModel):

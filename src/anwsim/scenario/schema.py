@@ -18,7 +18,9 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -410,7 +412,10 @@ class Triage(Strict):
     duration_minutes: ByUrgency
     emergency_line_urgencies: list[Urgency] = ["U0", "U1"]
     """Callers of these urgencies use the emergency line, answered first."""
-    patience_minutes: Distribution | Literal["none"]
+    patience_minutes: Annotated[
+        Annotated[Distribution, Tag("distribution")] | Annotated[Literal["none"], Tag("none")],
+        Discriminator(lambda v: "none" if isinstance(v, str) else "distribution"),
+    ]
     """How long a caller waits on hold before hanging up, per attempt; ``none``: callers
     never hang up (no patience timers at all)."""
     redial_percent: Percent
@@ -467,6 +472,13 @@ class SehCare(Strict):
         return self
 
 
+def _on_scene_form(value: Any) -> str:
+    """One distribution (it has a ``kind``) or one per outcome."""
+    if isinstance(value, Mapping):
+        return "distribution" if "kind" in value else "by_outcome"
+    return "by_outcome" if isinstance(value, OnSceneMinutes) else "distribution"
+
+
 class OnSceneMinutes(Strict):
     """On-scene time by the ride's outcome: the crew works longer when it conveys."""
 
@@ -484,7 +496,10 @@ class AmbulanceCare(Strict):
         "U5": "B",
     }
     dispatch_delay_minutes: Distribution
-    on_scene_minutes: Distribution | OnSceneMinutes
+    on_scene_minutes: Annotated[
+        Annotated[Distribution, Tag("distribution")] | Annotated[OnSceneMinutes, Tag("by_outcome")],
+        Discriminator(_on_scene_form),
+    ]
     """Crew time on scene: one distribution for every ride, or one per outcome
     (``{conveyed: …, not_conveyed: …}``)."""
     conveyance_percent: dict[AmbulanceUrgency, Percent]
@@ -616,7 +631,10 @@ class Run(Strict):
     @model_validator(mode="after")
     def _one_horizon(self) -> Run:
         if self.horizon_days is not None and "horizon_weeks" in self.model_fields_set:
-            raise ValueError("give horizon_weeks or horizon_days, not both")
+            raise ValueError(
+                "give horizon_weeks or horizon_days, not both (to replace a horizon_weeks "
+                "set in a file, also set run.horizon_weeks=null)"
+            )
         return self
 
     @property
