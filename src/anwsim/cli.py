@@ -281,6 +281,8 @@ def run(
     scenario = summary["scenario"].iloc[0] if "scenario" in summary.columns and len(summary) else ""
     n = int(summary["replications"].max()) if len(summary) else 0
     click.echo(f"{scenario} — {n} replication(s)")
+    several = "scenario" in summary.columns and summary["scenario"].nunique() > 1  # a resume
+    _warn_unserved(summary, by_scenario=several)
     decision = summary.attrs.get("decision")
     if decision is not None and decision.solution is None:
         click.echo(
@@ -289,7 +291,7 @@ def run(
             err=True,
         )
     if not all_kpis:
-        summary = summary[summary["kpi"].isin(HEADLINE_KPIS)]
+        summary = summary[_headline(summary)]
     click.echo(format_summary(summary))
 
 
@@ -325,6 +327,7 @@ def compare(
             base, list(others), overrides=overrides, out=options.get("out"), **settings
         )
     )
+    _warn_unserved(table, by_scenario=True)
     click.echo(format_comparison(table))
     if len(others) > 1:
         from anwsim.experiment.summary import ranking
@@ -360,30 +363,55 @@ def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **opti
     table = _run_guarded(
         lambda: api.sweep(file, grid, overrides=overrides, out=options.get("out"), **settings)
     )
-    shown = table[table["kpi"].isin(HEADLINE_KPIS)]
+    names = {}
+    if not table.empty:
+        swept = list(grid)
+        for label, point in (
+            table.drop_duplicates("scenario").set_index("scenario")[swept].iterrows()
+        ):
+            values = ", ".join(f"{p}={v}" for p, v in point.items())
+            names[str(label)] = f"{label} ({values})"
+    _warn_unserved(table, by_scenario=True, names=names)
+    shown = table[_headline(table)]
     click.echo(shown.to_string(index=False))
 
 
-HEADLINE_KPIS = (
-    "answer_time_mean",
-    "answered_within_urgent_norm",
-    "answered_within_norm",
-    "abandoned_callers",
-    "within_nts_norm",
-    "travel_to_post_within_norm",
-    "ambulance_response_within_norm",
-    "call_to_seh_within_norm",
-    "handoff_delay_mean",
-    "door_to_doctor_mean",
-    "utilisation",
-    "contacts_per_gp_hour",
-    "overtime_minutes_per_shift",
-    "seh_occupancy",
-    "gp_contacts_per_1000",
-    "gp_contact_share",
-    "seh_visits_per_year",
-    "ambulance_rides_per_year",
-)
+def _headline(table: Any) -> Any:
+    """Mask of the rows of ``table`` that the run, compare and sweep tables print."""
+    from anwsim.metrics.definitions import RUN_SUMMARY, selected
+
+    return selected(table, RUN_SUMMARY)
+
+
+def unserved_warnings(
+    table: Any, *, by_scenario: bool = False, names: dict[str, str] | None = None
+) -> list[str]:
+    """One warning per queue (and scenario) where patients were still waiting when the
+    run stopped: the mean ``unserved_patients`` of the queue per replication."""
+    if table.empty or "kpi" not in table.columns:
+        return []
+    rows = table[
+        (table["kpi"] == "unserved_patients") & (table["group"] != "all") & (table["mean"] > 0)
+    ]
+    lines = []
+    for row in rows.itertuples():
+        site, _, role = str(row.group).rpartition("/")
+        who = ""
+        if by_scenario and "scenario" in table.columns:
+            label = str(row.scenario)
+            who = f"{(names or {}).get(label, label)}: "
+        lines.append(
+            f"warning: {who}{row.mean:,.1f} patients per replication were never served at "
+            f"{site} ({role}): check its roster and opening hours"
+        )
+    return lines
+
+
+def _warn_unserved(
+    table: Any, *, by_scenario: bool = False, names: dict[str, str] | None = None
+) -> None:
+    for line in unserved_warnings(table, by_scenario=by_scenario, names=names):
+        click.echo(line, err=True)
 
 
 def format_summary(summary: Any) -> str:
@@ -409,7 +437,7 @@ def format_comparison(table: Any) -> str:
     if table.empty:
         return "(no results)"
     scenarios = list(dict.fromkeys(table["scenario"]))
-    headline = table[table["kpi"].isin(HEADLINE_KPIS)]
+    headline = table[_headline(table)]
     header = f"{'KPI':<32} {'group':<22} {'unit':<6}" + "".join(f" {s[:24]:>26}" for s in scenarios)
     lines = [header]
     for (kpi, group), rows in headline.groupby(["kpi", "group"], sort=False):
@@ -441,37 +469,52 @@ def format_comparison(table: Any) -> str:
 
 
 def format_ranking(ranked: Any, base: str) -> str:
-    """Scenarios ranked by significant improvements minus worsenings against ``base``."""
-    from anwsim.experiment.summary import RANKING_KPIS
+    """Scenarios ranked by significant improvements minus worsenings against ``base``.
+
+    Column labels name the KPI, its group and its norm as the KPI table gives it."""
+    from anwsim.metrics.definitions import RANKING
 
     if ranked.empty:
         return "(nothing to rank)"
-    short = {
-        "within_nts_norm": "NTS",
-        "answered_within_norm": "phone<2m",
-        "abandoned_callers": "abandon",
-        "travel_to_post_within_norm": "post<30m",
-        "ambulance_response_within_norm": "A1<15m",
-        "call_to_seh_within_norm": "SEH<45m",
-        "utilisation": "util",
-        "overtime_minutes_per_shift": "overtime",
-    }
-    columns = [(k, g) for k, g in RANKING_KPIS if f"{k}:{g}" in ranked.columns]
-    names = [
-        f"{short.get(k, k)} {g.replace('role:', '').replace('other lines', '')}".strip()
-        for k, g in columns
-    ]
+    columns = [(k, g) for k, g in RANKING if f"{k}:{g}" in ranked.columns]
+    names = [ranking_label(k, g, _first(ranked.get(f"{k}:{g}:norm"))) for k, g in columns]
+    widths = [max(len(name), 8) for name in names]
     lines = [
         f"Ranking against {base} (score = significant improvements - worsenings; "
         "cells: difference to the base)",
-        f"{'rank':>4} {'scenario':<28} {'score':>5}" + "".join(f" {n[:13]:>13}" for n in names),
+        f"{'rank':>4} {'scenario':<28} {'score':>5}"
+        + "".join(f" {n:>{w}}" for n, w in zip(names, widths, strict=True)),
     ]
     for _, row in ranked.iterrows():
         cells = "".join(
-            f" {row.get(f'{k}:{g}:difference', float('nan')):>+13.2f}" for k, g in columns
+            f" {row.get(f'{k}:{g}:difference', float('nan')):>+{w}.2f}"
+            for (k, g), w in zip(columns, widths, strict=True)
         )
         lines.append(f"{row['rank']:>4} {str(row['scenario'])[:28]:<28} {row['score']:>5}{cells}")
     return "\n".join(lines)
+
+
+def ranking_label(kpi: str, group: str, norm: float | None) -> str:
+    """A short column label: the KPI's short name, its group where it tells something,
+    and ``≤ norm`` in minutes where the KPI table gives a norm, e.g. ``NTS U2 ≤60m``."""
+    from anwsim.metrics.definitions import KPIS
+
+    short = (KPIS[kpi].short or kpi) if kpi in KPIS else kpi
+    where = group.removeprefix("role:")
+    if where in ("all", "other lines", "emergency line"):
+        where = ""
+    text = " ".join(part for part in (short, where) if part)
+    if norm is not None and norm == norm:  # not NaN
+        text += f" ≤{norm:g}m"
+    return text
+
+
+def _first(values: Any) -> float | None:
+    """The first known value of a column (None if there is none)."""
+    if values is None:
+        return None
+    known = [float(v) for v in values if v is not None and v == v]
+    return known[0] if known else None
 
 
 def _register_report() -> None:

@@ -20,16 +20,12 @@ from anwsim.experiment.backends import Backend, make_backend
 from anwsim.experiment.precision import Decision, decide
 from anwsim.experiment.store import ResultStore
 from anwsim.experiment.tasks import LogLevel, Task, TaskResult
+from anwsim.metrics.definitions import PRECISION_TARGETS
 from anwsim.scenario import Scenario
 
-DEFAULT_TARGETS: tuple[tuple[str, str], ...] = (
-    ("within_nts_norm", "U1"),
-    ("within_nts_norm", "U2"),
-    ("within_nts_norm", "U3"),
-    ("answered_within_norm", "other lines"),
-    ("ambulance_response_within_norm", "A1"),
-)
-"""KPIs whose precision decides the number of replications when none are named."""
+DEFAULT_TARGETS: tuple[tuple[str, str], ...] = PRECISION_TARGETS
+"""KPIs whose precision decides the number of replications when none are named
+(declared in `anwsim.metrics.definitions`)."""
 
 
 @dataclass

@@ -71,31 +71,17 @@ def paired_differences(kpis: pd.DataFrame, base: str, confidence: float = 0.95) 
     return out[["scenario", *KEYS, "difference", "half_width", "significant", "sd", "pairs"]]
 
 
-RANKING_KPIS: tuple[tuple[str, str], ...] = (
-    ("within_nts_norm", "U1"),
-    ("within_nts_norm", "U2"),
-    ("within_nts_norm", "U3"),
-    ("answered_within_norm", "other lines"),
-    ("abandoned_callers", "all"),
-    ("travel_to_post_within_norm", "all"),
-    ("ambulance_response_within_norm", "A1"),
-    ("call_to_seh_within_norm", "A1+A2"),
-    ("utilisation", "role:gp_consult"),
-    ("overtime_minutes_per_shift", "role:gp_consult"),
-    ("utilisation", "role:triagist"),
-)
-"""The headline KPIs of a ranked comparison: access against norms, then workload."""
-
-
 def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
-    """Scenarios ranked against ``base`` on the headline KPIs.
+    """Scenarios ranked against ``base`` on the KPIs of `anwsim.metrics.definitions.RANKING`.
 
     Score = significant improvements − significant worsenings (direction from the KPI's
     definition; workload KPIs without a better direction are shown, not scored). Ties
     keep the order the scenarios were given in. One row per scenario, with its rank,
-    the score, and per KPI the mean and the paired difference to the base.
+    the score, and per KPI (columns ``kpi:group``, ``kpi:group:difference``,
+    ``kpi:group:norm``) the mean, the paired difference to the base and the norm of the
+    scenario's KPI table.
     """
-    from anwsim.metrics import KPIS
+    from anwsim.metrics.definitions import KPIS, RANKING
 
     rows = []
     scenarios = [s for s in dict.fromkeys(comparison["scenario"]) if s != base]
@@ -103,13 +89,14 @@ def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
     for order, scenario in enumerate(scenarios):
         row: dict[str, object] = {"scenario": scenario}
         better = worse = 0
-        for kpi, group in RANKING_KPIS:
+        for kpi, group in RANKING:
             key = (scenario, kpi, group)
             if key not in indexed.index:
                 continue
             r = indexed.loc[key]  # type: ignore[index]
             row[f"{kpi}:{group}"] = r["mean"]
             row[f"{kpi}:{group}:difference"] = r["difference"]
+            row[f"{kpi}:{group}:norm"] = r["norm"]
             direction = KPIS[kpi].better
             if bool(r["significant"]) and direction is not None:
                 improved = (r["difference"] > 0) == (direction == "higher")

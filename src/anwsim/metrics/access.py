@@ -1,4 +1,10 @@
-"""Access KPIs: pure functions of the per-patient outcomes after the warm-up."""
+"""Access KPIs: pure functions of the per-patient outcomes after the warm-up.
+
+What each share divides is written in `anwsim.metrics.definitions` (and docs/kpis.md);
+the code below follows it. Shares are per patient. Patients still waiting in a queue
+when the run stopped (``exit_via == "unserved"``) count in the denominator of every
+access share they would have been measured by, and never in its numerator.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,23 @@ from collections.abc import Iterator
 import numpy as np
 
 from anwsim.model.outcomes import EXITS, Outcomes
-from anwsim.scenario.schema import AMBULANCE_URGENCIES, ENTRIES, URGENCIES, Scenario
+from anwsim.scenario.schema import (
+    AMBULANCE_URGENCIES,
+    DISPOSITIONS,
+    ENTRIES,
+    URGENCIES,
+    Scenario,
+)
 
 Row = tuple[str, str, float, float | None, float | None, int]
 """(kpi, group, value, norm, target share %, count)"""
 
 
-def _share(mask: np.ndarray) -> float:
-    return float(100.0 * mask.mean()) if mask.size else float("nan")
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, int]:
+    """100 × |numerator ∧ denominator| / |denominator| (NaN if empty), and |denominator|."""
+    n = int(denominator.sum())
+    hits = int((numerator & denominator).sum())
+    return (100.0 * hits / n if n else float("nan")), n
 
 
 def _mean(values: np.ndarray) -> float:
@@ -30,104 +45,24 @@ def access_rows(
 ) -> Iterator[Row]:
     """Rows of access KPIs for the patients in ``keep`` (those after the warm-up)."""
     o, norms = outcomes, scenario.norms
-    phone = keep & (entry == ENTRIES.index("phone"))
-    called_back = phone & o.called_back
-    answered = phone & np.isfinite(o.answer) & ~o.called_back  # live answers
-    wait = (o.answer - o.answered_attempt_start)[answered]
-    yield ("answer_time_mean", "all", _mean(wait), None, None, int(wait.size))
-    emergency = np.isin(
-        urgency, [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
-    )
-    urgent_wait = (o.answer - o.answered_attempt_start)[answered & emergency]
-    other_wait = (o.answer - o.answered_attempt_start)[answered & ~emergency]
-    limit = norms.urgent_answer_seconds / 60.0
-    yield (
-        "answered_within_urgent_norm",
-        "emergency line",
-        _share(urgent_wait <= limit),
-        limit,
-        norms.urgent_answer_percent,
-        int(urgent_wait.size),
-    )
-    yield (
-        "answered_within_norm",
-        "other lines",
-        _share(other_wait <= norms.answer_minutes),
-        norms.answer_minutes,
-        norms.answer_percent,
-        int(other_wait.size),
-    )
-    yield (
-        "answered_within_max",
-        "other lines",
-        _share(other_wait <= norms.answer_max_minutes),
-        norms.answer_max_minutes,
-        norms.answer_max_percent,
-        int(other_wait.size),
-    )
-    yield ("called_back", "all", _share(o.called_back[phone]), None, None, int(phone.sum()))
-    back = (o.answer - o.call_back_requested)[called_back & np.isfinite(o.answer)]
-    yield ("call_back_wait_mean", "all", _mean(back), None, None, int(back.size))
-    abandoned = o.exit_via[phone] == EXITS.index("abandoned")
-    yield ("abandoned_callers", "all", _share(abandoned), None, None, int(phone.sum()))
-    attempts = o.attempts[phone].sum()
-    share = 100.0 * o.abandoned_attempts[phone].sum() / attempts if attempts else float("nan")
-    yield ("abandoned_attempts", "all", float(share), None, None, int(attempts))
-
-    to_doctor = o.doctor_contact - o.call
-    for code, name in enumerate(URGENCIES):
-        rows = keep & (urgency == code) & np.isfinite(to_doctor)
-        values = to_doctor[rows]
-        norm = norms.nts_minutes.get(name)  # type: ignore[call-overload]
-        yield ("call_to_doctor_mean", name, _mean(values), norm, None, int(values.size))
-        yield ("call_to_doctor_p90", name, _p90(values), norm, None, int(values.size))
-        if norm is not None:
-            yield ("within_nts_norm", name, _share(values <= norm), norm, None, int(values.size))
+    unserved = keep & (o.exit_via == EXITS.index("unserved"))
+    yield from _phone_rows(scenario, o, entry, urgency, keep)
+    yield from _nts_rows(scenario, o, urgency, keep, unserved)
 
     travel = o.travel_to_post[keep & np.isfinite(o.travel_to_post)]
+    travelled = keep & np.isfinite(o.travel_to_post)
     yield ("travel_to_post_mean", "all", _mean(travel), None, None, int(travel.size))
+    value, n = _share(o.travel_to_post <= norms.post_travel_minutes, travelled)
     yield (
         "travel_to_post_within_norm",
         "all",
-        _share(travel <= norms.post_travel_minutes),
+        value,
         norms.post_travel_minutes,
         norms.post_travel_percent,
-        int(travel.size),
+        n,
     )
 
-    response = o.ambulance_arrival - o.incident
-    for code, name in enumerate(AMBULANCE_URGENCIES):
-        rows = keep & (o.ambulance_urgency == code) & np.isfinite(response)
-        values = response[rows]
-        yield ("ambulance_response_mean", name, _mean(values), None, None, int(values.size))
-        norm = norms.ambulance_response_minutes.get(name)  # type: ignore[call-overload]
-        if norm is not None:
-            yield (
-                "ambulance_response_within_norm",
-                name,
-                _share(values <= norm),
-                norm,
-                norms.ambulance_response_percent,
-                int(values.size),
-            )
-    rides = keep & np.isfinite(o.ambulance_dispatch)
-    neighbour = o.station[rides] == -2
-    yield ("ambulance_by_neighbour", "all", _share(neighbour), None, None, int(rides.sum()))
-    urgent = (
-        keep
-        & (o.ambulance_urgency >= 0)
-        & (o.ambulance_urgency < 2)
-        & np.isfinite(o.ambulance_at_seh)
-    )
-    to_seh = (o.ambulance_at_seh - o.incident)[urgent]
-    yield (
-        "call_to_seh_within_norm",
-        "A1+A2",
-        _share(to_seh <= norms.call_to_seh_minutes),
-        norms.call_to_seh_minutes,
-        None,
-        int(to_seh.size),
-    )
+    yield from _ambulance_rows(scenario, o, keep, unserved)
     handoff = o.handover_start - o.ambulance_at_seh
     door = o.seh_doctor - o.seh_arrival
     for code, name in enumerate(scenario.sites.sehs):
@@ -137,3 +72,134 @@ def access_rows(
         yield ("handoff_delay_p90", name, _p90(values), None, None, int(values.size))
         values = door[rows & np.isfinite(door)]
         yield ("door_to_doctor_mean", name, _mean(values), None, None, int(values.size))
+    yield from _unserved_rows(o, unserved)
+
+
+def _phone_rows(
+    scenario: Scenario, o: Outcomes, entry: np.ndarray, urgency: np.ndarray, keep: np.ndarray
+) -> Iterator[Row]:
+    """Per caller: every caller who reached the line is in the denominator."""
+    norms = scenario.norms
+    callers = keep & (entry == ENTRIES.index("phone")) & (o.attempts >= 1)
+    live = callers & np.isfinite(o.answer) & ~o.called_back  # answered live, not called back
+    wait = o.answer - o.answered_attempt_start  # the attempt that got through
+    waits = wait[live]
+    yield ("answer_time_mean", "all", _mean(waits), None, None, int(waits.size))
+    emergency = np.isin(
+        urgency, [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
+    )
+    limit = norms.urgent_answer_seconds / 60.0
+    value, n = _share(live & (wait <= limit), callers & emergency)
+    yield (
+        "answered_within_urgent_norm",
+        "emergency line",
+        value,
+        limit,
+        norms.urgent_answer_percent,
+        n,
+    )
+    other = callers & ~emergency
+    value, n = _share(live & (wait <= norms.answer_minutes), other)
+    yield (
+        "answered_within_norm",
+        "other lines",
+        value,
+        norms.answer_minutes,
+        norms.answer_percent,
+        n,
+    )
+    value, n = _share(live & (wait <= norms.answer_max_minutes), other)
+    yield (
+        "answered_within_max",
+        "other lines",
+        value,
+        norms.answer_max_minutes,
+        norms.answer_max_percent,
+        n,
+    )
+    value, n = _share(o.called_back, callers)
+    yield ("called_back", "all", value, None, None, n)
+    back = (o.answer - o.call_back_requested)[callers & o.called_back & np.isfinite(o.answer)]
+    yield ("call_back_wait_mean", "all", _mean(back), None, None, int(back.size))
+    value, n = _share(o.exit_via == EXITS.index("abandoned"), callers)
+    yield ("abandoned_callers", "all", value, None, None, n)
+    value, n = _share(o.exit_via == EXITS.index("blocked"), callers)
+    yield ("blocked_callers", "all", value, None, None, n)
+    attempts = int(o.attempts[callers].sum())
+    for kpi, column in (
+        ("abandoned_attempts", o.abandoned_attempts),
+        ("blocked_attempts", o.blocked_attempts),
+    ):
+        count = int(column[callers].sum())
+        share = 100.0 * count / attempts if attempts else float("nan")
+        yield (kpi, "all", share, None, None, attempts)
+
+
+def _nts_rows(
+    scenario: Scenario, o: Outcomes, urgency: np.ndarray, keep: np.ndarray, unserved: np.ndarray
+) -> Iterator[Row]:
+    """Call to first doctor or crew contact per urgency, and the share within the norm."""
+    contact = np.isfinite(o.doctor_contact)
+    to_doctor = o.doctor_contact - o.call
+    # still waiting when the run stopped, for a contact they would have had
+    waiting = unserved & ~contact & (o.disposition != DISPOSITIONS.index("advice"))
+    for code, name in enumerate(URGENCIES):
+        of = keep & (urgency == code)
+        values = to_doctor[of & contact]
+        norm = scenario.norms.nts_minutes.get(name)  # type: ignore[call-overload]
+        yield ("call_to_doctor_mean", name, _mean(values), norm, None, int(values.size))
+        yield ("call_to_doctor_p90", name, _p90(values), norm, None, int(values.size))
+        if norm is not None:
+            value, n = _share(contact & (to_doctor <= norm), of & (contact | waiting))
+            yield ("within_nts_norm", name, value, norm, None, n)
+
+
+def _ambulance_rides(o: Outcomes, keep: np.ndarray, code: int) -> np.ndarray:
+    return keep & (o.ambulance_urgency == code)
+
+
+def _ambulance_rows(
+    scenario: Scenario, o: Outcomes, keep: np.ndarray, unserved: np.ndarray
+) -> Iterator[Row]:
+    norms = scenario.norms
+    response = o.ambulance_arrival - o.incident
+    on_scene = np.isfinite(response)
+    for code, name in enumerate(AMBULANCE_URGENCIES):
+        rides = _ambulance_rides(o, keep, code)
+        values = response[rides & on_scene]
+        yield ("ambulance_response_mean", name, _mean(values), None, None, int(values.size))
+        norm = norms.ambulance_response_minutes.get(name)  # type: ignore[call-overload]
+        if norm is not None:
+            value, n = _share(response <= norm, rides & (on_scene | unserved))
+            yield (
+                "ambulance_response_within_norm",
+                name,
+                value,
+                norm,
+                norms.ambulance_response_percent,
+                n,
+            )
+    dispatched = keep & np.isfinite(o.ambulance_dispatch)
+    value, n = _share(o.station == -2, dispatched)
+    yield ("ambulance_by_neighbour", "all", value, None, None, n)
+    urgent = _ambulance_rides(o, keep, AMBULANCE_URGENCIES.index("A1")) | _ambulance_rides(
+        o, keep, AMBULANCE_URGENCIES.index("A2")
+    )
+    at_seh = np.isfinite(o.ambulance_at_seh)
+    # stuck before the SEH: conveying, or not yet on scene (conveyance not yet known)
+    stuck = unserved & ~at_seh & (o.conveyed | ~np.isfinite(o.ambulance_depart_scene))
+    to_seh = o.ambulance_at_seh - o.incident
+    value, n = _share(at_seh & (to_seh <= norms.call_to_seh_minutes), urgent & (at_seh | stuck))
+    yield ("call_to_seh_within_norm", "A1+A2", value, norms.call_to_seh_minutes, None, n)
+
+
+def _unserved_rows(o: Outcomes, unserved: np.ndarray) -> Iterator[Row]:
+    """Patients still waiting when the run stopped: one row per queue (zeros included,
+    so that tables align across replications and scenarios), then all."""
+    labels = [f"{site}/{role}" for site, role in o.queues]
+    for label in dict.fromkeys(labels):
+        queues = [q for q, other in enumerate(labels) if other == label]
+        n = int((unserved & np.isin(o.unserved_queue, queues)).sum())
+        yield ("unserved_patients", label, float(n), None, None, n)
+    n = int(unserved.sum())
+    yield ("unserved_patients", "all", float(n), None, None, n)

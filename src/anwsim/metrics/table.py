@@ -4,7 +4,9 @@
 falls after the warm-up count, and resources are integrated from the end of the
 warm-up to the horizon. Columns: ``kpi``, ``group``, ``value``, ``unit``, ``norm`` (the
 threshold, e.g. 15 min), ``target`` (the share the norm asks for, in %), ``n`` (patients
-or events behind the value), ``replication``, ``seed``.
+or events behind the value: a share's denominator, the values a mean is taken over),
+``replication``, ``seed``. What every KPI divides is written in
+`anwsim.metrics.definitions` (and docs/kpis.md).
 """
 
 from __future__ import annotations

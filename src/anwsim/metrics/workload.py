@@ -1,14 +1,18 @@
 """Workload KPIs: integrals of the resource logs (busy servers, capacity) over time.
 
-Within staffed time a server is *busy* up to the capacity; busy servers beyond the
-capacity are finishing a task after their shift ended, which is *overtime*. So
-utilisation = ∫min(busy, capacity) / ∫capacity (never above 1) and overtime minutes =
-∫max(0, busy − capacity).
+The model logs, per server group, busy servers, capacity and *overtime* servers (those
+finishing a task after their shift ended: under ``finish`` max(0, busy − capacity), under
+``replace`` the members of crews that went off duty). On-shift busy = busy − overtime
+(never above capacity). So utilisation = ∫(busy − overtime) / ∫capacity and overtime
+minutes = ∫overtime; a shift end is a server whose shift ended (the log's ``ended``).
+A resource table without those columns (one made by hand) falls back to the ``finish``
+reading: overtime = max(0, busy − capacity), shift ends = capacity drops.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,27 +35,37 @@ def _pieces(
     return points, lengths, np.maximum(index, 0)
 
 
+def _overtime_and_ends(res: Any, g: int) -> tuple[np.ndarray, np.ndarray]:
+    """Overtime servers and shift ends at each change point of group ``g``."""
+    b, c = res.busy[g], res.capacity[g]
+    if len(res.overtime) > g and len(res.ended) > g:
+        return res.overtime[g], res.ended[g]
+    drops = np.maximum(-np.diff(c, prepend=c[:1]), 0)
+    return np.maximum(b - c, 0), drops
+
+
 def group_integrals(outcomes: Outcomes, start: float, end: float) -> pd.DataFrame:
     """Per server group: staffed, busy (capped) and overtime minutes, and shift ends."""
     res = outcomes.resources
     rows = []
     for g in range(len(res)):
         t, b, c = res.times[g], res.busy[g], res.capacity[g]
+        ot, ended = _overtime_and_ends(res, g)
         _, lengths, idx = _pieces(t, b, start, end)
         window = (t > start) & (t < end)
-        drops = np.diff(c)[window[1:]] if c.size > 1 else np.array([], dtype=np.int64)
         rows.append(
             {
                 "group": res.name[g],
                 "role": res.role[g],
                 "site": res.site[g],
                 "staffed_minutes": float(np.sum(lengths * c[idx])),
-                "busy_minutes": float(np.sum(lengths * np.minimum(b[idx], c[idx]))),
-                "overtime_minutes": float(np.sum(lengths * np.maximum(b[idx] - c[idx], 0))),
-                "shift_ends": int(-drops[drops < 0].sum()),
+                "busy_minutes": float(np.sum(lengths * (b[idx] - ot[idx]))),
+                "overtime_minutes": float(np.sum(lengths * ot[idx])),
+                "shift_ends": int(ended[window].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["group", "role", "site", "staffed_minutes", "busy_minutes", "overtime_minutes"]
+    return pd.DataFrame(rows, columns=[*columns, "shift_ends"])
 
 
 def utilisation_by_hour_of_week(outcomes: Outcomes, start: float, end: float) -> pd.DataFrame:
@@ -61,11 +75,12 @@ def utilisation_by_hour_of_week(outcomes: Outcomes, start: float, end: float) ->
     frames = []
     for g in range(len(res)):
         t, b, c = res.times[g], res.busy[g], res.capacity[g]
+        ot, _ = _overtime_and_ends(res, g)
         points, lengths, idx = _pieces(t, b, start, end, cuts)
         hour = (np.floor(points / 60.0).astype(np.int64)) % HOURS_PER_WEEK
         staffed = np.bincount(hour, weights=lengths * c[idx], minlength=HOURS_PER_WEEK)
         busy = np.bincount(
-            hour, weights=lengths * np.minimum(b[idx], c[idx]), minlength=HOURS_PER_WEEK
+            hour, weights=lengths * (b[idx] - ot[idx]), minlength=HOURS_PER_WEEK
         )
         frames.append(
             pd.DataFrame(
@@ -129,7 +144,9 @@ def workload_rows(outcomes: Outcomes, gp_contacts: int, start: float, end: float
     gp_hours = by_role.reindex(list(GP_ROLES))["staffed_minutes"].fillna(0).sum() / 60.0
     value = gp_contacts / gp_hours if gp_hours else float("nan")
     yield ("contacts_per_gp_hour", "all", float(value), None, None, int(gp_contacts))
-    for _, g in groups[groups.role == "treatment_place"].iterrows():
+    places = groups[groups.role == "treatment_place"]
+    by_seh = places.groupby("site", sort=False)[["staffed_minutes", "busy_minutes"]].sum()
+    for site, g in by_seh.iterrows():
         if g.staffed_minutes > 0:
             value = 100.0 * g.busy_minutes / g.staffed_minutes
-            yield ("seh_occupancy", str(g.site), float(value), None, None, 0)
+            yield ("seh_occupancy", str(site), float(value), None, None, 0)

@@ -172,7 +172,7 @@ class Chain:
         table = ResourceTable()
         for pool in self.pools:
             for group in pool.groups:
-                times, busy, capacity, overtime = group.log.arrays()
+                times, busy, capacity, overtime, ended = group.log.arrays()
                 table.name.append(group.name)
                 table.role.append(group.role)
                 table.site.append(group.site)
@@ -180,6 +180,7 @@ class Chain:
                 table.busy.append(busy)
                 table.capacity.append(capacity)
                 table.overtime.append(overtime)
+                table.ended.append(ended)
         patients = self.rec.columns()
         for column in ("channel", "entry", "area", "urgency", "disposition"):
             patients[column] = getattr(self.demand, column).copy()

@@ -99,6 +99,8 @@ class ResourceTable:
     overtime: list[np.ndarray] = field(default_factory=list)
     """Servers working past the end of their shift (``finish``: max(0, busy − capacity);
     ``replace``: members of crews that went off duty, still on their task)."""
+    ended: list[np.ndarray] = field(default_factory=list)
+    """Servers whose shift ended at the change point (for overtime per shift)."""
 
     def __len__(self) -> int:
         return len(self.name)
@@ -117,6 +119,7 @@ class ResourceTable:
                     "busy": self.busy[i],
                     "capacity": self.capacity[i],
                     "overtime": self.overtime[i],
+                    "ended": self.ended[i],
                 }
             )
             for i in range(len(self))

@@ -67,22 +67,29 @@ class ResourceLog:
     busy: list[int] = field(default_factory=list)
     capacity: list[int] = field(default_factory=list)
     overtime: list[int] = field(default_factory=list)
+    ended: list[int] = field(default_factory=list)
+    """Servers whose shift ended at this change point (a head-count drop, or the staff
+    of the crews that went off duty)."""
 
-    def record(self, time: float, busy: int, capacity: int, overtime: int) -> None:
+    def record(self, time: float, busy: int, capacity: int, overtime: int, ended: int) -> None:
         if self.times and self.times[-1] == time:
             self.busy[-1], self.capacity[-1], self.overtime[-1] = busy, capacity, overtime
+            self.ended[-1] += ended
         else:
             self.times.append(time)
             self.busy.append(busy)
             self.capacity.append(capacity)
             self.overtime.append(overtime)
+            self.ended.append(ended)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """times, busy, capacity, overtime, ended."""
         return (
             np.asarray(self.times, dtype=np.float64),
             np.asarray(self.busy, dtype=np.int64),
             np.asarray(self.capacity, dtype=np.int64),
             np.asarray(self.overtime, dtype=np.int64),
+            np.asarray(self.ended, dtype=np.int64),
         )
 
 
@@ -135,12 +142,13 @@ class ServerGroup:
         self.hold = 0  # servers kept on after the pool closed with patients waiting
         self.dropped_at: tuple[float, int] | None = None  # (time, capacity before) of a drop to 0
         self.log = ResourceLog(name, role, site)
+        self._ended = 0  # servers whose shift ended at this minute, for the next record
         self._roster = roster
         if crews is not None:
             self.crew_busy = np.zeros(len(crews.staff), dtype=np.int64)
             self.crew_on = (crews.start <= 0) & (crews.end > 0)
             self.crew_ended = crews.end <= 0
-        self.log.record(0.0, 0, self.capacity, 0)
+        self.log.record(0.0, 0, self.capacity, 0, 0)
 
     @property
     def has_staff(self) -> bool:
@@ -196,6 +204,7 @@ class ServerGroup:
             if self.crew_on[c]:
                 self.crew_on[c] = False
                 self.capacity -= int(self.crews.staff[c])
+                self._ended += int(self.crews.staff[c])
                 self.overtime += int(self.crew_busy[c])
             self.crew_ended[c] = True
         for c in starts:
@@ -207,7 +216,8 @@ class ServerGroup:
             overtime = max(0, self.busy - self.capacity)
         else:
             overtime = self.overtime + max(0, self.busy - self.overtime - self.capacity)
-        self.log.record(self.clock.now, self.busy, self.capacity, overtime)
+        self.log.record(self.clock.now, self.busy, self.capacity, overtime, self._ended)
+        self._ended = 0
 
 
 class Request(simpy.Event):
@@ -328,6 +338,7 @@ class ServicePool:
     def _capacity_change(self, g: int, value: int) -> Any:
         def apply() -> None:
             group = self.groups[g]
+            group._ended += max(0, group.capacity - value)
             self._set_capacity(group, value)
             group.record()
             self._want_dispatch()

@@ -30,7 +30,13 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 from scipy import stats
 
-from anwsim.metrics import KPIS
+from anwsim.metrics.definitions import (
+    DIFFERENCE_CHART_MIN,
+    DIFFERENCE_CHART_PP,
+    KPIS,
+    PHONE_SERVICE_LEVELS,
+    SWEEP_CHART,
+)
 from anwsim.report import derived, style
 from anwsim.report import labels as L
 from anwsim.report.data import Results
@@ -46,43 +52,12 @@ MAX_BANDS = 3
 """Cumulative charts draw CI bands for at most this many scenarios (more overlap into
 an unreadable mass; the legend then still gives each KPI at the norm ± 95% CI)."""
 
-DIFF_ROWS_PP: tuple[tuple[str, str], ...] = (
-    ("within_nts_norm", "U1"),
-    ("within_nts_norm", "U2"),
-    ("within_nts_norm", "U3"),
-    ("answered_within_norm", "other lines"),
-    ("abandoned_callers", "all"),
-    ("travel_to_post_within_norm", "all"),
-    ("ambulance_response_within_norm", "A1"),
-    ("call_to_seh_within_norm", "A1+A2"),
-    ("utilisation", "role:triagist"),
-    ("utilisation", "role:gp_consult"),
-    ("utilisation", "role:gp_visit"),
-)
-"""Share KPIs of the difference chart (differences in percentage points)."""
-
-DIFF_ROWS_MIN: tuple[tuple[str, str], ...] = (
-    ("answer_time_mean", "all"),
-    ("call_to_doctor_mean", "U1"),
-    ("call_to_doctor_mean", "U2"),
-    ("call_to_doctor_mean", "U3"),
-    ("travel_to_post_mean", "all"),
-    ("overtime_minutes_per_shift", "role:gp_consult"),
-)
-"""Time KPIs of the difference chart (differences in minutes)."""
-
-SWEEP_KPIS: tuple[tuple[str, str], ...] = (
-    ("within_nts_norm", "U1"),
-    ("within_nts_norm", "U2"),
-    ("within_nts_norm", "U3"),
-    ("answered_within_norm", "other lines"),
-    ("abandoned_callers", "all"),
-    ("ambulance_response_within_norm", "A1"),
-    ("utilisation", "role:triagist"),
-    ("utilisation", "role:gp_consult"),
-    ("overtime_minutes_per_shift", "role:gp_consult"),
-)
-"""KPIs of the sweep chart, one panel each."""
+DIFF_ROWS_PP = DIFFERENCE_CHART_PP
+"""Share KPIs of the difference chart (declared in `anwsim.metrics.definitions`)."""
+DIFF_ROWS_MIN = DIFFERENCE_CHART_MIN
+"""Time KPIs of the difference chart (declared in `anwsim.metrics.definitions`)."""
+SWEEP_KPIS = SWEEP_CHART
+"""KPIs of the sweep chart (declared in `anwsim.metrics.definitions`)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -502,18 +477,12 @@ def phone(results: Results, lang: str = "en") -> Figure:
             color=INK,
         )
     axes = bottom.subplots(1, 2, width_ratios=[3.2, 1])
-    sl_kpis = [
-        "answered_within_urgent_norm",
-        "answered_within_norm",
-        "answered_within_max",
-        "abandoned_callers",
-    ]
-    present = [k for k in sl_kpis if not results.kpi(k).empty]
+    levels = [(k, g) for k, g in PHONE_SERVICE_LEVELS if not results.kpi(k, [g]).empty]
+    present = [k for k, _ in levels]
     values: dict[tuple[str, str], tuple[float, float]] = {}
     ticks = []
-    for kpi in present:
-        rows = results.kpi(kpi)
-        group = str(rows["group"].iloc[0])
+    for kpi, group in levels:
+        rows = results.kpi(kpi, [group])
         for (label, g), v in _values(results, kpi).items():
             if g == group:
                 values[(label, kpi)] = v
@@ -523,7 +492,7 @@ def phone(results: Results, lang: str = "en") -> Figure:
         )
     ax = axes[0]
     grouped_bars(ax, present, labels, names, values, lang=lang, digits=1, percent=True)
-    targets = [float(results.kpi(kpi)["target"].iloc[0]) for kpi in present]
+    targets = [float(results.kpi(k, [g])["target"].iloc[0]) for k, g in levels]
     _share_axis_with_targets(ax, present, ticks, targets)
     ax.set_ylabel(L.t("axis.share_callers", lang))
     ax.set_title(L.t("panel.service_levels", lang))
@@ -562,19 +531,13 @@ def _answer_distributions(fig: Any, results: Results, labels: Sequence[str], lan
         known = p["urgency"] >= 0
         urgent[label] = _by_replication(p, "answer_wait", known & p["emergency_line"])
         other[label] = _by_replication(p, "answer_wait", ~(known & p["emergency_line"]))
+
+    def line(group: str) -> list[tuple[str, str]]:
+        return [(k, g) for k, g in PHONE_SERVICE_LEVELS if g == group]
+
     panels = (
-        (
-            axes[0],
-            urgent,
-            "panel.emergency_line",
-            [("answered_within_urgent_norm", "emergency line")],
-        ),
-        (
-            axes[1],
-            other,
-            "panel.other_lines",
-            [("answered_within_norm", "other lines"), ("answered_within_max", "other lines")],
-        ),
+        (axes[0], urgent, "panel.emergency_line", line("emergency line")),
+        (axes[1], other, "panel.other_lines", line("other lines")),
     )
     for ax, samples, title, kpis in panels:
         norms = [float(results.kpi(k)["norm"].iloc[0]) for k, _ in kpis if not results.kpi(k).empty]

@@ -181,15 +181,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "Emergency line answered within norm",
         "Spoedlijn aangenomen binnen norm",
     ),
-    "kpi.answered_within_norm": ("Calls answered within norm", "Oproepen aangenomen binnen norm"),
+    "kpi.answered_within_norm": ("Callers answered within norm", "Bellers aangenomen binnen norm"),
     "kpi.answered_within_max": (
-        "Calls answered within maximum",
-        "Oproepen aangenomen binnen maximum",
+        "Callers answered within maximum",
+        "Bellers aangenomen binnen maximum",
     ),
     "kpi.abandoned_callers": ("Callers who abandoned", "Bellers die afhaakten"),
+    "kpi.blocked_callers": ("Callers lost to a busy signal", "Bellers verloren door in gesprek"),
     "kpi.called_back": ("Callers called back", "Bellers teruggebeld"),
     "kpi.call_back_wait_mean": ("Wait for call-back, mean", "Wachttijd terugbellen, gemiddeld"),
     "kpi.abandoned_attempts": ("Call attempts abandoned", "Belpogingen afgebroken"),
+    "kpi.blocked_attempts": ("Call attempts met a busy signal", "Belpogingen in gesprek"),
     "kpi.call_to_doctor_mean": ("Call to doctor, mean", "Melding tot arts, gemiddeld"),
     "kpi.call_to_doctor_p90": ("Call to doctor, 90th percentile", "Melding tot arts, P90"),
     "kpi.within_nts_norm": ("Seen within NTS norm", "Gezien binnen NTS-norm"),
@@ -208,6 +210,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.handoff_delay_mean": ("Handoff delay, mean", "Overdrachtsvertraging, gemiddeld"),
     "kpi.handoff_delay_p90": ("Handoff delay, 90th percentile", "Overdrachtsvertraging, P90"),
     "kpi.door_to_doctor_mean": ("SEH door to doctor, mean", "SEH deur tot arts, gemiddeld"),
+    "kpi.unserved_patients": ("Patients never served", "Patiënten nooit geholpen"),
     "kpi.utilisation": ("Utilisation", "Bezettingsgraad"),
     "kpi.contacts_per_gp_hour": ("Contacts per GP hour", "Contacten per huisartsuur"),
     "kpi.overtime_minutes_per_shift": ("Overtime per shift", "Overwerk per dienst"),
@@ -252,20 +255,27 @@ TEXT: dict[str, tuple[str, str]] = {
         " per-patient event logs (events/;"
         " wait from the start of the answered attempt); the emergency line takes the"
         " urgencies {urgencies}, taken from each replication's re-drawn demand. Dashed:"
-        " answer norms; dotted: their targets. Bottom: service levels and mean answer time"
-        " from the KPI tables.",
+        " answer norms; dotted: their targets. Bottom: service levels, shares of every caller"
+        " who reached the line (also those who hung up, met a full waiting room, were called"
+        " back or were still waiting), so they stand below the curves of answered calls at"
+        " the norm; and the mean answer time of calls answered live, from the KPI tables.",
         "Boven: cumulatief aandeel aangenomen oproepen naar wachttijd in de wachtrij"
         " (gemiddelde over replicaties; band: puntsgewijs 95%-BI, getekend bij hoogstens drie"
         " scenario's), uit de gebeurtenissenlogs per"
         " patiënt (events/; wachttijd vanaf de begonnen poging die werd aangenomen); de spoedlijn"
         " neemt de urgenties {urgencies}, uit de opnieuw getrokken vraag van elke replicatie."
-        " Gestreept: aannamenormen; gestippeld: hun streefwaarden. Onder: servicenormen en"
-        " gemiddelde aannametijd uit de KPI-tabellen.",
+        " Gestreept: aannamenormen; gestippeld: hun streefwaarden. Onder: servicenormen,"
+        " aandelen van alle bellers die de lijn bereikten (ook wie ophing, in gesprek kreeg,"
+        " werd teruggebeld of nog wachtte), dus bij de norm lager dan de curven van"
+        " aangenomen oproepen; en de gemiddelde aannametijd van live aangenomen oproepen,"
+        " uit de KPI-tabellen.",
     ),
     "caption.phone_kpis": (
-        "Service levels and mean answer time from the KPI tables; dotted: targets. The"
+        "Service levels (shares of every caller who reached the line) and mean answer time"
+        " from the KPI tables; dotted: targets. The"
         " distribution of answer times needs per-patient event logs: rerun with --log full.",
-        "Servicenormen en gemiddelde aannametijd uit de KPI-tabellen; gestippeld:"
+        "Servicenormen (aandelen van alle bellers die de lijn bereikten) en gemiddelde"
+        " aannametijd uit de KPI-tabellen; gestippeld:"
         " streefwaarden. De verdeling van aannametijden vraagt gebeurtenissenlogs per patiënt:"
         " draai opnieuw met --log full.",
     ),
@@ -459,6 +469,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "1/h": ("per h", "per uur"),
     "1/yr": ("per year", "per jaar"),
     "1/1000/yr": ("per 1,000 per year", "per 1.000 per jaar"),
+    "patients": ("patients", "patiënten"),
 }
 
 

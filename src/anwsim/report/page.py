@@ -20,6 +20,7 @@ from anwsim.report import style
 from anwsim.report.data import Results
 from anwsim.report.figures import display_names
 
+
 def _cell(mean: float, hw: float, lang: str, digits: int) -> str:
     text = L.number(mean, lang, digits)
     if np.isfinite(hw):
