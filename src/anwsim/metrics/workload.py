@@ -79,9 +79,7 @@ def utilisation_by_hour_of_week(outcomes: Outcomes, start: float, end: float) ->
         points, lengths, idx = _pieces(t, b, start, end, cuts)
         hour = (np.floor(points / 60.0).astype(np.int64)) % HOURS_PER_WEEK
         staffed = np.bincount(hour, weights=lengths * c[idx], minlength=HOURS_PER_WEEK)
-        busy = np.bincount(
-            hour, weights=lengths * (b[idx] - ot[idx]), minlength=HOURS_PER_WEEK
-        )
+        busy = np.bincount(hour, weights=lengths * (b[idx] - ot[idx]), minlength=HOURS_PER_WEEK)
         frames.append(
             pd.DataFrame(
                 {
