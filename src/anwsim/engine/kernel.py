@@ -1,0 +1,1688 @@
+"""The compiled event loop: the chain of ``docs/engine.md`` over flat arrays, in Numba.
+
+`run_chain` holds the loop; the operations it repeats (the event heap, the request
+heaps, pools, rosters, the fleet, a process's next step) are functions of their own that
+take the parts of the state they touch as tuples of arrays (listed below). Every scalar
+that changes is a slot of a small array, so that a function can change it in place.
+
+Mirrors of SimPy's scheduling (docs/engine.md §3):
+
+* class events live on one binary heap keyed by ``(time, class << 48 | sequence)``;
+  the sequence number is one counter, taken at scheduling;
+* SimPy's continuations are two FIFO queues, drained before the next class event:
+  URGENT (a process starts) before NORMAL (a granted or hung-up request resumes its
+  process);
+* a process waiting on a timeout resumes inside the processing of that event.
+
+A *process* is a patient's journey (process id = patient) or a supervision check
+beside it (process id = n + patient). Its resume point and registers are rows of
+``proc_i`` / ``proc_f``; `resume` runs it from there to its next wait.
+
+The loop reports capacity overflows of its preallocated arrays in ``status`` (the
+caller retries with larger arrays), never by writing out of bounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numba.typed import List
+
+# event classes (docs/engine.md §3)
+END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
+SHIFT = 1 << 48
+
+# kinds (the trace's names are KIND_NAMES)
+KIND_NAMES = (
+    "arrival",
+    "redial",
+    "patience",
+    "dispatch",
+    "roster",
+    "grant",
+    "triage_end",
+    "supervision_end",
+    "callback_end",
+    "at_post",
+    "consult_end",
+    "visit_arrival",
+    "visit_end",
+    "car_home",
+    "at_seh",
+    "assessment_end",
+    "seh_end",
+    "dispatch_decided",
+    "on_scene",
+    "scene_end",
+    "offload_end",
+    "handover_end",
+    "vehicle_home",
+)
+(
+    K_ARRIVAL,
+    K_REDIAL,
+    K_PATIENCE,
+    K_DISPATCH,
+    K_ROSTER,
+    K_GRANT,
+    K_TRIAGE_END,
+    K_SUPERVISION_END,
+    K_CALLBACK_END,
+    K_AT_POST,
+    K_CONSULT_END,
+    K_VISIT_ARRIVAL,
+    K_VISIT_END,
+    K_CAR_HOME,
+    K_AT_SEH,
+    K_ASSESSMENT_END,
+    K_SEH_END,
+    K_DISPATCH_DECIDED,
+    K_ON_SCENE,
+    K_SCENE_END,
+    K_OFFLOAD_END,
+    K_HANDOVER_END,
+    K_VEHICLE_HOME,
+) = range(len(KIND_NAMES))
+
+# outcome columns (anwsim.model.outcomes: TIME_FIELDS + FLOAT_FIELDS; INT_FIELDS; BOOL)
+(
+    T_CALL,
+    T_ANSWER,
+    T_ANSWERED_ATTEMPT_START,
+    T_CALL_BACK_REQUESTED,
+    T_ABANDON,
+    T_TRIAGE_END,
+    T_SUPERVISION_START,
+    T_SUPERVISION_END,
+    T_DOCTOR_CONTACT,
+    T_CALLBACK_START,
+    T_CALLBACK_END,
+    T_POST_ARRIVAL,
+    T_CONSULT_START,
+    T_CONSULT_END,
+    T_VISIT_REQUEST,
+    T_VISIT_START,
+    T_VISIT_END,
+    T_INCIDENT,
+    T_AMBULANCE_DISPATCH,
+    T_AMBULANCE_ARRIVAL,
+    T_AMBULANCE_DEPART_SCENE,
+    T_AMBULANCE_AT_SEH,
+    T_HANDOVER_START,
+    T_HANDOVER_END,
+    T_SEH_ARRIVAL,
+    T_SEH_START,
+    T_SEH_DOCTOR,
+    T_SEH_END,
+    T_EXIT,
+    T_TRAVEL_TO_POST,
+    T_TRAVEL_TO_SEH,
+    T_RESPONSE_TRAVEL,
+    T_TRANSPORT_TRAVEL,
+) = range(33)
+N_T = 33
+(
+    I_ATTEMPTS,
+    I_ABANDONED_ATTEMPTS,
+    I_BLOCKED_ATTEMPTS,
+    I_POST,
+    I_CONSULT_BY,
+    I_VISIT_POST,
+    I_STATION,
+    I_AMBULANCE_URGENCY,
+    I_SEH,
+    I_EXIT_VIA,
+    I_EXITS,
+    I_UNSERVED_QUEUE,
+) = range(12)
+N_I = 12
+B_REDIRECTED, B_CONVEYED, B_REFERRED, B_CALLED_BACK = range(4)
+N_B = 4
+(
+    X_ABANDONED,
+    X_ADVICE,
+    X_CALLBACK,
+    X_CONSULT,
+    X_HOME_VISIT,
+    X_AMBULANCE_NO_TRANSPORT,
+    X_SEH,
+    X_BLOCKED,
+    X_UNSERVED,
+) = range(9)
+
+# Demand columns (engine.build.DF_COLUMNS, DI_COLUMNS)
+(
+    D_ARRIVAL,
+    D_TRIAGE,
+    D_SUPERVISION,
+    D_CALLBACK,
+    D_CONSULT,
+    D_NP_CONSULT,
+    D_VISIT,
+    D_SEH_STAY,
+    D_SEH_DOCTOR,
+    D_FRONT_DESK_U,
+    D_DISPATCH_DELAY,
+    D_ON_SCENE,
+    D_HANDOVER,
+    D_OFFLOAD_U,
+) = range(14)
+E_ENTRY, E_AREA, E_URGENCY, E_DISPOSITION, E_SUPERVISED, E_NP, E_REFERRAL, E_CONVEYED = range(8)
+PHONE, EMERGENCY_112, WALK_IN_GP, WALK_IN_SEH, REFERRAL_SEH = range(5)
+ADVICE, GP_CALLBACK, CONSULT, HOME_VISIT, AMBULANCE, SEH = range(6)
+TO_SITE, RESPONSE, TRANSPORT, RETURN = range(4)
+B_RIDE = 2
+NEIGHBOUR = -2
+OVERTIME = -1
+
+# process registers
+(
+    R_STAGE,
+    R_ATTEMPT,
+    R_REQ,
+    R_PATEV,
+    R_PLACE,
+    R_TARGET,
+    R_DEST,
+    R_RIDE,
+    R_PLACEREQ,
+    R_DOCREQ,
+    R_SELFREF,
+    R_BYAMB,
+    R_HANDOVER,
+    R_SEH,
+    R_FAIL,
+    R_VISITPOST,
+) = range(16)
+N_R = 16
+F_START, F_TRAVELLED, F_FACTOR, F_MINUTES, F_LEAVE_AT, F_SPEED, F_PLACE_START = range(7)
+N_F = 7
+
+# stages (resume points)
+(
+    S_INIT,
+    S_ATTEMPT,
+    S_PH_WAIT,
+    S_FAIL,
+    S_REDIAL,
+    S_TRIAGE,
+    S_DISPOSE,
+    S_CB_WAIT,
+    S_CB_END,
+    S_CO_LOOP,
+    S_CO_TRAVEL,
+    S_CO_ARRIVE,
+    S_AT_POST,
+    S_CA_WAIT,
+    S_CA_END,
+    S_VISIT,
+    S_V_WAIT,
+    S_V_DRIVE,
+    S_V_START,
+    S_V_END,
+    S_SEH_VISIT,
+    S_TS_LOOP,
+    S_TS_TRAVEL,
+    S_TS_ARRIVE,
+    S_SV_DONE,
+    S_TREAT,
+    S_T_PLACE,
+    S_H_START,
+    S_H_OFFLOAD,
+    S_H_HAND,
+    S_H_END,
+    S_T_DOCTOR,
+    S_T_DOC_WAIT,
+    S_T_DOC_END,
+    S_T_STAY,
+    S_T_STAY_END,
+    S_INCIDENT,
+    S_A_DELAY,
+    S_A_WAIT,
+    S_A_DRIVE,
+    S_A_ON_SCENE,
+    S_A_SCENE,
+    S_AMB_AT_SEH,
+    S_SUP_INIT,
+    S_SUP_WAIT,
+    S_SUP_END,
+    S_DONE,
+) = range(47)
+
+# request fields
+Q_K0, Q_SEQ, Q_POOL, Q_CODE, Q_HELD, Q_STATE, Q_GROUP, Q_CREW, Q_PID, Q_SIDE, Q_PLACE, Q_POS = (
+    range(12)
+)
+N_Q = 12
+WAITING, SERVED, CANCELLED = 0, 1, 2
+# group fields
+G_CAP, G_BUSY, G_OT, G_HOLD, G_DROPC, G_ENDED, G_REPLACE, G_C0, G_NC, G_LAST, G_POOL = range(11)
+N_G = 11
+# pool fields
+P_KIND, P_G0, P_NG, P_PENDING, P_DSEQ, P_LIVE, P_HELD = range(7)
+N_P = 7
+FLEET = 1
+# status codes
+OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS = range(6)
+
+
+# --------------------------------------------------------------------------- state
+# Each part of the loop's state is a tuple of arrays, passed to the functions below:
+#   clk = (now[1], status[1])
+#   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
+#          heap[cap]; free list[cap]; [heap size, free top, seq])
+#   tr  = (rows int[cap, 6]: cls, seq, kind, patient, pool, group; time[cap]; [count])
+#   gr  = (groups int[g, N_G]; drop time[g]; crew busy; crew on; crew ended; crew end;
+#          crew staff)
+#   lg  = (rows int[cap, 5]: group, busy, capacity, overtime, ended; time[cap]; [count])
+#   rq  = (requests int[cap, N_Q]; float[cap, 2]: k1, minutes; free list; [free top,
+#          joins]; heaps (a list of slot arrays, 4 per pool); heap sizes)
+#   pl  = pools int[p, N_P]
+#   cq  = (urgent ring, normal ring, [urgent head, tail, normal head, tail])
+#   fl  = (trips int[cap, 6]: group, crew, origin, active, home event, pid;
+#          float[cap, 2]: depart, arrive; returning list; [trips, returning])
+
+
+@njit(cache=True)
+def ev_less(ev, a, b):
+    t = ev[1]
+    if t[a] != t[b]:
+        return t[a] < t[b]
+    return ev[0][a, 0] < ev[0][b, 0]
+
+
+@njit(cache=True)
+def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
+    ev_i, ev_t, ev_c, heap, free, s = ev
+    if s[1] == 0:
+        clk[1][0] = FULL_EVENTS
+        return -1
+    s[1] -= 1
+    slot = free[s[1]]
+    seq = s[2]
+    s[2] += 1
+    ev_t[slot] = time
+    ev_i[slot, 0] = cls * SHIFT + seq
+    ev_i[slot, 1] = kind
+    ev_i[slot, 2] = p
+    ev_i[slot, 3] = pool
+    ev_i[slot, 4] = group
+    ev_i[slot, 5] = arg
+    ev_c[slot] = False
+    k = s[0]
+    s[0] += 1
+    while k > 0:
+        parent = (k - 1) >> 1
+        if ev_less(ev, slot, heap[parent]):
+            heap[k] = heap[parent]
+            k = parent
+        else:
+            break
+    heap[k] = slot
+    return slot
+
+
+@njit(cache=True)
+def ev_pop(ev):
+    heap, s = ev[3], ev[5]
+    top = heap[0]
+    s[0] -= 1
+    size = s[0]
+    if size > 0:
+        last = heap[size]
+        k = 0
+        while True:
+            child = 2 * k + 1
+            if child >= size:
+                break
+            if child + 1 < size and ev_less(ev, heap[child + 1], heap[child]):
+                child += 1
+            if ev_less(ev, heap[child], last):
+                heap[k] = heap[child]
+                k = child
+            else:
+                break
+        heap[k] = last
+    return top
+
+
+@njit(cache=True)
+def ev_release(ev, slot):
+    free, s = ev[4], ev[5]
+    free[s[1]] = slot
+    s[1] += 1
+
+
+@njit(cache=True)
+def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
+    rows, times, count = tr
+    cap = times.shape[0]
+    if cap == 0:
+        return
+    k = count[0]
+    if k >= cap:
+        clk[1][0] = FULL_TRACE
+        return
+    times[k] = clk[0][0]
+    rows[k, 0] = cls
+    rows[k, 1] = seq
+    rows[k, 2] = kind
+    rows[k, 3] = patient
+    rows[k, 4] = pool
+    rows[k, 5] = group
+    count[0] = k + 1
+
+
+@njit(cache=True)
+def push_urgent(cq, pid):
+    ring, s = cq[0], cq[2]
+    ring[s[1] % ring.shape[0]] = pid
+    s[1] += 1
+
+
+@njit(cache=True)
+def push_normal(cq, pid):
+    ring, s = cq[1], cq[2]
+    ring[s[3] % ring.shape[0]] = pid
+    s[3] += 1
+
+
+# --------------------------------------------------------------------------- servers
+
+
+@njit(cache=True)
+def record(gr, lg, clk, g):
+    g_i = gr[0]
+    lg_i, lg_t, lg_n = lg
+    busy, cap, ot = g_i[g, G_BUSY], g_i[g, G_CAP], g_i[g, G_OT]
+    over = ot + max(0, busy - ot - cap) if g_i[g, G_REPLACE] == 1 else max(0, busy - cap)
+    ended = g_i[g, G_ENDED]
+    g_i[g, G_ENDED] = 0
+    last = g_i[g, G_LAST]
+    now = clk[0][0]
+    if last >= 0 and lg_t[last] == now:
+        lg_i[last, 1] = busy
+        lg_i[last, 2] = cap
+        lg_i[last, 3] = over
+        lg_i[last, 4] += ended
+        return
+    k = lg_n[0]
+    if k >= lg_t.shape[0]:
+        clk[1][0] = FULL_LOG
+        return
+    lg_t[k] = now
+    lg_i[k, 0] = g
+    lg_i[k, 1] = busy
+    lg_i[k, 2] = cap
+    lg_i[k, 3] = over
+    lg_i[k, 4] = ended
+    lg_n[0] = k + 1
+    g_i[g, G_LAST] = k
+
+
+@njit(cache=True)
+def free(gr, g, held):
+    g_i = gr[0]
+    busy, cap = g_i[g, G_BUSY], g_i[g, G_CAP]
+    if g_i[g, G_REPLACE] == 0:
+        return busy < cap or (held and busy < g_i[g, G_HOLD])
+    ot = g_i[g, G_OT]
+    return busy - ot < cap or (held and ot < g_i[g, G_HOLD])
+
+
+@njit(cache=True)
+def take(gr, lg, clk, g):
+    g_i, _, c_busy, c_on, _, crew_end, crew_staff = gr
+    g_i[g, G_BUSY] += 1
+    if g_i[g, G_REPLACE] == 0:
+        record(gr, lg, clk, g)
+        return OVERTIME
+    if g_i[g, G_BUSY] - 1 - g_i[g, G_OT] < g_i[g, G_CAP]:
+        best = -1
+        c0 = g_i[g, G_C0]
+        for c in range(c0, c0 + g_i[g, G_NC]):
+            has_room = c_on[c] and c_busy[c] < crew_staff[c]
+            if has_room and (best < 0 or crew_end[c] > crew_end[best]):
+                best = c
+        c_busy[best] += 1
+        record(gr, lg, clk, g)
+        return best
+    g_i[g, G_OT] += 1
+    record(gr, lg, clk, g)
+    return OVERTIME
+
+
+@njit(cache=True)
+def give_back(gr, lg, clk, g, crew):
+    g_i, _, c_busy, _, c_ended, _, _ = gr
+    g_i[g, G_BUSY] -= 1
+    if g_i[g, G_REPLACE] == 1:
+        if crew == OVERTIME or c_ended[crew]:
+            g_i[g, G_OT] -= 1
+        else:
+            c_busy[crew] -= 1
+    record(gr, lg, clk, g)
+
+
+# --------------------------------------------------------------------------- request heaps
+
+
+@njit(cache=True)
+def rq_less(rq, a, b):
+    rq_i, rq_f = rq[0], rq[1]
+    if rq_i[a, Q_K0] != rq_i[b, Q_K0]:
+        return rq_i[a, Q_K0] < rq_i[b, Q_K0]
+    if rq_f[a, 0] != rq_f[b, 0]:
+        return rq_f[a, 0] < rq_f[b, 0]
+    return rq_i[a, Q_SEQ] < rq_i[b, Q_SEQ]
+
+
+@njit(cache=True)
+def hp_sift_up(rq, sub, k):
+    rq_i, heaps = rq[0], rq[4]
+    h = heaps[sub]
+    slot = h[k]
+    while k > 0:
+        parent = (k - 1) >> 1
+        if rq_less(rq, slot, h[parent]):
+            h[k] = h[parent]
+            rq_i[h[k], Q_POS] = k
+            k = parent
+        else:
+            break
+    h[k] = slot
+    rq_i[slot, Q_POS] = k
+
+
+@njit(cache=True)
+def hp_sift_down(rq, sub, k):
+    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+    h = heaps[sub]
+    size = heap_n[sub]
+    slot = h[k]
+    while True:
+        child = 2 * k + 1
+        if child >= size:
+            break
+        if child + 1 < size and rq_less(rq, h[child + 1], h[child]):
+            child += 1
+        if rq_less(rq, h[child], slot):
+            h[k] = h[child]
+            rq_i[h[k], Q_POS] = k
+            k = child
+        else:
+            break
+    h[k] = slot
+    rq_i[slot, Q_POS] = k
+
+
+@njit(cache=True)
+def hp_push(rq, sub, slot):
+    heaps, heap_n = rq[4], rq[5]
+    size = heap_n[sub]
+    h = heaps[sub]
+    if size == h.shape[0]:
+        bigger = np.zeros(2 * size, dtype=np.int64)
+        bigger[:size] = h
+        heaps[sub] = bigger
+    heaps[sub][size] = slot
+    heap_n[sub] = size + 1
+    hp_sift_up(rq, sub, size)
+
+
+@njit(cache=True)
+def hp_remove(rq, sub, k):
+    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+    h = heaps[sub]
+    heap_n[sub] -= 1
+    size = heap_n[sub]
+    if k == size:
+        return
+    h[k] = h[size]
+    rq_i[h[k], Q_POS] = k
+    parent = (k - 1) >> 1
+    if k > 0 and rq_less(rq, h[k], h[parent]):
+        hp_sift_up(rq, sub, k)
+    else:
+        hp_sift_down(rq, sub, k)
+
+
+# --------------------------------------------------------------------------- pools
+
+
+@njit(cache=True)
+def want_dispatch(pl, ev, clk, pool):
+    if pl[pool, P_PENDING] == 0:
+        pl[pool, P_PENDING] = 1
+        slot = schedule(ev, clk, clk[0][0], DISPATCH, K_DISPATCH, -1, pool, -1, 0)
+        if slot >= 0:
+            pl[pool, P_DSEQ] = ev[0][slot, 0] - DISPATCH * SHIFT
+
+
+@njit(cache=True)
+def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
+    rq_i, rq_f, rq_free, rq_s = rq[0], rq[1], rq[2], rq[3]
+    if rq_s[0] == 0:
+        clk[1][0] = FULL_REQUESTS
+        return 0
+    rq_s[0] -= 1
+    slot = rq_free[rq_s[0]]
+    rq_i[slot, Q_K0] = k0
+    rq_f[slot, 0] = k1
+    rq_f[slot, 1] = 0.0
+    rq_i[slot, Q_SEQ] = rq_s[1]
+    rq_s[1] += 1
+    rq_i[slot, Q_POOL] = pool
+    rq_i[slot, Q_CODE] = code
+    rq_i[slot, Q_HELD] = 0
+    rq_i[slot, Q_STATE] = WAITING
+    rq_i[slot, Q_GROUP] = -1
+    rq_i[slot, Q_CREW] = OVERTIME
+    rq_i[slot, Q_PID] = pid
+    rq_i[slot, Q_SIDE] = side
+    rq_i[slot, Q_PLACE] = place
+    hp_push(rq, 4 * pool + 2 * code, slot)
+    pl[pool, P_LIVE] += 1
+    want_dispatch(pl, ev, clk, pool)
+    return slot
+
+
+@njit(cache=True)
+def rq_release(rq, slot):
+    rq_free, rq_s = rq[2], rq[3]
+    rq_free[rq_s[0]] = slot
+    rq_s[0] += 1
+
+
+@njit(cache=True)
+def update_hold(pl, gr, pool):
+    if pl[pool, P_HELD] == 0:
+        g0 = pl[pool, P_G0]
+        for g in range(g0, g0 + pl[pool, P_NG]):
+            gr[0][g, G_HOLD] = 0
+
+
+@njit(cache=True)
+def cancel(rq, pl, gr, slot):
+    rq_i = rq[0]
+    if rq_i[slot, Q_STATE] != WAITING:
+        return False
+    pool = rq_i[slot, Q_POOL]
+    sub = 4 * pool + 2 * rq_i[slot, Q_CODE] + rq_i[slot, Q_HELD]
+    hp_remove(rq, sub, rq_i[slot, Q_POS])
+    rq_i[slot, Q_STATE] = CANCELLED
+    pl[pool, P_LIVE] -= 1
+    if rq_i[slot, Q_HELD] == 1:
+        pl[pool, P_HELD] -= 1
+        update_hold(pl, gr, pool)
+    return True
+
+
+@njit(cache=True)
+def release(rq, pl, gr, lg, ev, clk, slot):
+    rq_i = rq[0]
+    pool = rq_i[slot, Q_POOL]
+    give_back(gr, lg, clk, pl[pool, P_G0] + rq_i[slot, Q_GROUP], rq_i[slot, Q_CREW])
+    want_dispatch(pl, ev, clk, pool)
+    rq_release(rq, slot)
+
+
+@njit(cache=True)
+def hold_all(rq, pl, pool):
+    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+    for code in range(2):
+        src = 4 * pool + 2 * code
+        size = heap_n[src]
+        h = heaps[src]
+        for k in range(size):
+            slot = h[k]
+            rq_i[slot, Q_HELD] = 1
+            pl[pool, P_HELD] += 1
+            hp_push(rq, src + 1, slot)
+        heap_n[src] = 0
+
+
+@njit(cache=True)
+def set_capacity(rq, pl, gr, clk, pool, g, value):
+    g_i, g_drop_t = gr[0], gr[1]
+    now = clk[0][0]
+    if value == 0 and g_i[g, G_CAP] > 0:
+        g_drop_t[g] = now
+        g_i[g, G_DROPC] = g_i[g, G_CAP]
+    g_i[g, G_CAP] = value
+    g0, ng = pl[pool, P_G0], pl[pool, P_NG]
+    if value > 0:
+        for x in range(g0, g0 + ng):
+            g_i[x, G_HOLD] = 0
+    else:
+        total = 0
+        for x in range(g0, g0 + ng):
+            total += g_i[x, G_CAP]
+        if total == 0 and pl[pool, P_LIVE] > 0:
+            for x in range(g0, g0 + ng):
+                if g_drop_t[x] == now:
+                    g_i[x, G_HOLD] = g_i[x, G_DROPC]
+            hold_all(rq, pl, pool)
+
+
+@njit(cache=True)
+def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
+    roster_pool, roster_group, roster_value, roster_ptr, roster_ends, roster_sptr = rs[:6]
+    roster_starts = rs[6]
+    g_i, _, c_busy, c_on, c_ended, _, crew_staff = gr
+    pool = roster_pool[k]
+    g = pl[pool, P_G0] + roster_group[k]
+    value = roster_value[k]
+    if g_i[g, G_REPLACE] == 0:
+        g_i[g, G_ENDED] += max(0, g_i[g, G_CAP] - value)
+        set_capacity(rq, pl, gr, clk, pool, g, value)
+    else:
+        cap = g_i[g, G_CAP]
+        for e in range(roster_ptr[k], roster_ptr[k + 1]):
+            c = roster_ends[e]
+            if c_on[c]:
+                c_on[c] = False
+                cap -= crew_staff[c]
+                g_i[g, G_ENDED] += crew_staff[c]
+                g_i[g, G_OT] += c_busy[c]
+            c_ended[c] = True
+        for e in range(roster_sptr[k], roster_sptr[k + 1]):
+            c = roster_starts[e]
+            c_on[c] = True
+            cap += crew_staff[c]
+        set_capacity(rq, pl, gr, clk, pool, g, cap)
+    record(gr, lg, clk, g)
+    want_dispatch(pl, ev, clk, pool)
+
+
+@njit(cache=True)
+def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
+    rq_i, rq_f = rq[0], rq[1]
+    sub = 4 * pool + 2 * rq_i[slot, Q_CODE] + rq_i[slot, Q_HELD]
+    hp_remove(rq, sub, rq_i[slot, Q_POS])
+    pl[pool, P_LIVE] -= 1
+    if rq_i[slot, Q_HELD] == 1:
+        pl[pool, P_HELD] -= 1
+    rq_i[slot, Q_STATE] = SERVED
+    rq_i[slot, Q_GROUP] = g
+    rq_i[slot, Q_CREW] = crew
+    rq_f[slot, 1] = minutes
+    pid = rq_i[slot, Q_PID]
+    trace_row(tr, clk, DISPATCH, pl[pool, P_DSEQ], K_GRANT, pid % n, pool, g)
+    push_normal(cq, pid)
+
+
+@njit(cache=True)
+def sub_free(pl, gr, pool, code, held):
+    g0 = pl[pool, P_G0]
+    if code == 0:
+        return free(gr, g0, held == 1)
+    return free(gr, g0 + 1, held == 1) or free(gr, g0, held == 1)
+
+
+@njit(cache=True)
+def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
+    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+    while True:
+        best = -1
+        for sub in range(4 * pool, 4 * pool + 4):
+            if heap_n[sub] == 0:
+                continue
+            code, held = (sub - 4 * pool) >> 1, (sub - 4 * pool) & 1
+            if not sub_free(pl, gr, pool, code, held):
+                continue
+            head = heaps[sub][0]
+            if best < 0 or rq_less(rq, head, best):
+                best = head
+        if best < 0:
+            break
+        g0 = pl[pool, P_G0]
+        held = rq_i[best, Q_HELD] == 1
+        if rq_i[best, Q_CODE] == 1 and free(gr, g0 + 1, held):
+            crew = take(gr, lg, clk, g0 + 1)
+            grant(rq, pl, tr, cq, clk, best, pool, 1, crew, 0.0, n)
+        else:
+            crew = take(gr, lg, clk, g0)
+            grant(rq, pl, tr, cq, clk, best, pool, 0, crew, 0.0, n)
+    update_hold(pl, gr, pool)
+
+
+# --------------------------------------------------------------------------- the fleet
+
+
+@njit(cache=True)
+def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
+    tp_i, tp_f = fl[0], fl[1]
+    depart, arrive = tp_f[trip, 0], tp_f[trip, 1]
+    span = arrive - depart
+    f = 1.0 if span <= 0 else min(1.0, (clk[0][0] - depart) / span)
+    station = station_place[tp_i[trip, 0]]
+    return (1.0 - f) * minutes_m[tp_i[trip, 2], place] + f * minutes_m[station, place]
+
+
+@njit(cache=True)
+def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
+    tp_i, tp_f = fl[0], fl[1]
+    g_i, c_ended = gr[0], gr[4]
+    g = pl[fleet_pool, P_G0] + tp_i[trip, 0]
+    crew = tp_i[trip, 1]
+    if g_i[g, G_REPLACE] == 0:
+        if g_i[g, G_BUSY] > g_i[g, G_CAP]:
+            return False
+    elif crew == OVERTIME or c_ended[crew]:
+        return False
+    return while_returning or clk[0][0] == tp_f[trip, 0]
+
+
+@njit(cache=True)
+def remove_returning(fl, k):
+    ret, tp_s = fl[2], fl[3]
+    for j in range(k, tp_s[1] - 1):
+        ret[j] = ret[j + 1]
+    tp_s[1] -= 1
+
+
+@njit(cache=True)
+def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
+                   while_returning, neighbour, neighbour_minutes, n):  # fmt: skip
+    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+    tp_i, ret, tp_s = fl[0], fl[2], fl[3]
+    g0, ng = pl[pool, P_G0], pl[pool, P_NG]
+    while True:
+        best_rq = -1
+        for sub in range(4 * pool, 4 * pool + 4):
+            if heap_n[sub] > 0:
+                head = heaps[sub][0]
+                if best_rq < 0 or rq_less(rq, head, best_rq):
+                    best_rq = head
+        if best_rq < 0:
+            break
+        place = rq_i[best_rq, Q_PLACE]
+        found = False
+        b_min, b_code, b_g, b_k = 0.0, 0, 0, -1
+        for g in range(ng):
+            if free(gr, g0 + g, False):
+                m = minutes_m[station_place[g], place]
+                if (not found) or m < b_min or (m == b_min and (b_code > 0 or g < b_g)):
+                    found, b_min, b_code, b_g, b_k = True, m, 0, g, -1
+        for k in range(tp_s[1]):
+            trip = ret[k]
+            if may_take(fl, gr, pl, clk, pool, while_returning, trip):
+                m = trip_minutes(fl, clk, minutes_m, station_place, trip, place)
+                g = tp_i[trip, 0]
+                if (not found) or m < b_min or (m == b_min and b_code == 1 and g < b_g):
+                    found, b_min, b_code, b_g, b_k = True, m, 1, g, k
+        if not found:
+            if not neighbour:
+                break
+            grant(rq, pl, tr, cq, clk, best_rq, pool, NEIGHBOUR, OVERTIME, neighbour_minutes, n)
+            continue
+        if b_k < 0:
+            crew = take(gr, lg, clk, g0 + b_g)
+        else:
+            trip = ret[b_k]
+            tp_i[trip, 3] = 0
+            ev[2][tp_i[trip, 4]] = True
+            remove_returning(fl, b_k)
+            crew = tp_i[trip, 1]
+        grant(rq, pl, tr, cq, clk, best_rq, pool, b_g, crew, b_min, n)
+    update_hold(pl, gr, pool)
+
+
+@njit(cache=True)
+def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, origin, factor):
+    rq_i = rq[0]
+    tp_i, tp_f, ret, tp_s = fl
+    g = rq_i[ride, Q_GROUP]
+    minutes = minutes_m[origin, station_place[g]] * factor
+    k = tp_s[0]
+    if k >= tp_f.shape[0]:
+        clk[1][0] = FULL_TRIPS
+        return
+    now = clk[0][0]
+    tp_s[0] += 1
+    tp_i[k, 0] = g
+    tp_i[k, 1] = rq_i[ride, Q_CREW]
+    tp_i[k, 2] = origin
+    tp_i[k, 3] = 1
+    tp_i[k, 5] = rq_i[ride, Q_PID]
+    tp_f[k, 0] = now
+    tp_f[k, 1] = now + minutes
+    ret[tp_s[1]] = k
+    tp_s[1] += 1
+    tp_i[k, 4] = schedule(ev, clk, tp_f[k, 1], END, K_VEHICLE_HOME, rq_i[ride, Q_PID],
+                          fleet_pool, g, k)  # fmt: skip
+    want_dispatch(pl, ev, clk, fleet_pool)
+
+
+@njit(cache=True)
+def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
+    tp_i, _, ret, tp_s = fl
+    if tp_i[trip, 3] == 1:
+        tp_i[trip, 3] = 0
+        for k in range(tp_s[1]):
+            if ret[k] == trip:
+                remove_returning(fl, k)
+                break
+        give_back(gr, lg, clk, pl[fleet_pool, P_G0] + tp_i[trip, 0], tp_i[trip, 1])
+        want_dispatch(pl, ev, clk, fleet_pool)
+
+
+# --------------------------------------------------------------------------- routing
+# ro = (minutes, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
+#       post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
+#       seh_wc, seh_intake)
+
+
+@njit(cache=True)
+def is_open(times, values, ptr, site, t):
+    lo, hi = ptr[site], ptr[site + 1]
+    k = lo + np.searchsorted(times[lo:hi], t, side="right") - 1
+    return values[k] > 0
+
+
+@njit(cache=True)
+def post_open(ro, p, t):
+    return is_open(ro[3], ro[4], ro[5], p, t)
+
+
+@njit(cache=True)
+def seh_open(ro, s, t):
+    return is_open(ro[6], ro[7], ro[8], s, t)
+
+
+@njit(cache=True)
+def seh_for(ro, place, t, by_amb):
+    sehs_by_distance, seh_wc, seh_intake = ro[2], ro[11], ro[12]
+    n_seh = sehs_by_distance.shape[1]
+    any_intake = False
+    for s in range(n_seh):
+        if seh_intake[s]:
+            any_intake = True
+    restrict = by_amb and any_intake
+    s0 = -1
+    for k in range(n_seh):
+        s = sehs_by_distance[place, k]
+        if not restrict or seh_intake[s]:
+            s0 = s
+            break
+    if seh_open(ro, s0, t):
+        return s0
+    target = seh_wc[s0]
+    if target >= 0 and seh_open(ro, target, t) and (not restrict or seh_intake[target]):
+        return target
+    for k in range(n_seh):
+        s = sehs_by_distance[place, k]
+        if (not restrict or seh_intake[s]) and seh_open(ro, s, t):
+            return s
+    return s0
+
+
+@njit(cache=True)
+def nearest_open_post(ro, place, t):
+    posts_by_distance = ro[1]
+    for k in range(posts_by_distance.shape[1]):
+        p = posts_by_distance[place, k]
+        if post_open(ro, p, t):
+            return p
+    return -1
+
+
+@njit(cache=True)
+def post_for(ro, n_posts, place, t):
+    """p >= 0: the post; -1 - s: the SEH s."""
+    posts_by_distance, post_wc_kind, post_wc_target = ro[1], ro[9], ro[10]
+    if n_posts == 0:
+        return -1 - seh_for(ro, place, t, False)
+    p0 = posts_by_distance[place, 0]
+    if post_open(ro, p0, t):
+        return p0
+    kind = post_wc_kind[p0]
+    if kind == 2:
+        s = post_wc_target[p0]
+        if seh_open(ro, s, t):
+            return -1 - s
+        return -1 - seh_for(ro, place, t, False)
+    if kind == 1:
+        p = post_wc_target[p0]
+        if post_open(ro, p, t):
+            return p
+    p = nearest_open_post(ro, place, t)
+    if p >= 0:
+        return p
+    return -1 - seh_for(ro, place, t, False)
+
+
+@njit(cache=True)
+def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
+    posts_by_distance, g_i = ro[1], gr[0]
+    for k in range(posts_by_distance.shape[1]):
+        p = posts_by_distance[place, k]
+        if g_i[pl[post_cars_pool[p], P_G0], G_CAP] > 0:
+            return p
+    for k in range(posts_by_distance.shape[1]):
+        p = posts_by_distance[place, k]
+        if post_has_cars[p]:
+            return p
+    return posts_by_distance[place, 0]
+
+
+@njit(cache=True)
+def leave(out, clk, i, via):
+    out_t, out_i = out[0], out[1]
+    out_t[i, T_EXIT] = clk[0][0]
+    out_i[i, I_EXIT_VIA] = via
+    out_i[i, I_EXITS] += 1
+
+
+@njit(cache=True)
+def first_contact(out, i, t):
+    if np.isnan(out[0][i, T_DOCTOR_CONTACT]):
+        out[0][i, T_DOCTOR_CONTACT] = t
+
+
+@njit(cache=True)
+def wait(proc, ev, clk, pid, stage, delay, kind, cls):
+    proc[0][pid, R_STAGE] = stage
+    schedule(ev, clk, clk[0][0] + delay, cls, kind, pid, -1, -1, 0)
+
+
+@njit(cache=True)
+def resume(
+    pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px, urgent_speed
+):
+    """Run process ``pid`` from its resume point to its next wait (docs/engine.md §2)."""
+    out_t, out_i, out_b = out
+    proc_i, proc_f = proc
+    df, di, patience, redials, redial_delay, offload_minutes, noise = dm
+    (area_place, post_place, seh_place, station_place, line_of_area, line_triage_pool,
+     line_sup_pool, post_room_pool, post_cars_pool, post_has_cars, seh_places_pool,
+     seh_doctors_pool, seh_has_doctors, seh_fd_post, seh_fd_share, seh_offload, emergency,
+     amb_urgency, line_await) = sx  # fmt: skip
+    fleet_pool, max_waiting, patience_none, callback_by_post, n_posts = px
+    minutes_m = ro[0]
+    rq_i, rq_f = rq[0], rq[1]
+    max_redials = redials.shape[1]
+    i = pid % n
+    st = proc_i[pid, R_STAGE]
+    now = clk[0][0]
+    urg = di[i, E_URGENCY]
+    while True:
+        if st == S_INIT:
+            out_t[i, T_CALL] = now
+            entry = di[i, E_ENTRY]
+            proc_i[pid, R_ATTEMPT] = 0
+            if entry == PHONE:
+                st = S_ATTEMPT
+            elif entry == WALK_IN_SEH:
+                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
+                proc_i[pid, R_SELFREF] = 1
+                st = S_SEH_VISIT
+            else:
+                st = S_DISPOSE
+        elif st == S_ATTEMPT:
+            proc_f[pid, F_START] = now
+            out_i[i, I_ATTEMPTS] += 1
+            line = line_of_area[di[i, E_AREA]]
+            pool = line_triage_pool[line]
+            if (
+                max_waiting >= 0
+                and pl[pool, P_LIVE] - line_await[line] >= max_waiting
+                and not free(gr, pl[pool, P_G0], False)
+            ):
+                out_i[i, I_BLOCKED_ATTEMPTS] += 1
+                proc_i[pid, R_FAIL] = X_BLOCKED
+                st = S_FAIL
+                continue
+            k0 = 0 if emergency[urg] else 1
+            req = request(rq, pl, ev, clk, pool, k0, now, 0, pid, 0, -1)
+            proc_i[pid, R_REQ] = req
+            proc_i[pid, R_PATEV] = -1
+            if not patience_none:
+                proc_i[pid, R_PATEV] = schedule(
+                    ev,
+                    clk,
+                    now + patience[i, proc_i[pid, R_ATTEMPT]],
+                    PATIENCE,
+                    K_PATIENCE,
+                    pid,
+                    pool,
+                    -1,
+                    req,
+                )
+            proc_i[pid, R_STAGE] = S_PH_WAIT
+            return
+        elif st == S_PH_WAIT:
+            if served:
+                ev_slot = proc_i[pid, R_PATEV]
+                if ev_slot >= 0:
+                    ev[2][ev_slot] = True
+                    proc_i[pid, R_PATEV] = -1
+                if out_b[i, B_CALLED_BACK]:
+                    line_await[line_of_area[di[i, E_AREA]]] -= 1
+                out_t[i, T_ANSWER] = now
+                out_t[i, T_ANSWERED_ATTEMPT_START] = proc_f[pid, F_START]
+                out_t[i, T_ABANDON] = np.nan
+                wait(proc, ev, clk, pid, S_TRIAGE, df[i, D_TRIAGE], K_TRIAGE_END, END)
+                return
+            rq_release(rq, proc_i[pid, R_REQ])  # hung up: the request left the queue
+            out_i[i, I_ABANDONED_ATTEMPTS] += 1
+            out_t[i, T_ABANDON] = now
+            proc_i[pid, R_FAIL] = X_ABANDONED
+            st = S_FAIL
+        elif st == S_FAIL:
+            a = proc_i[pid, R_ATTEMPT]
+            if a < max_redials and redials[i, a]:
+                wait(proc, ev, clk, pid, S_REDIAL, redial_delay[i, a], K_REDIAL, ARRIVAL)
+                return
+            leave(out, clk, i, proc_i[pid, R_FAIL])
+            proc_i[pid, R_STAGE] = S_DONE
+            return
+        elif st == S_REDIAL:
+            proc_i[pid, R_ATTEMPT] += 1
+            st = S_ATTEMPT
+        elif st == S_TRIAGE:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
+            out_t[i, T_TRIAGE_END] = now
+            if di[i, E_SUPERVISED]:
+                proc_i[n + i, R_STAGE] = S_SUP_INIT
+                push_urgent(cq, n + i)
+            st = S_DISPOSE
+        elif st == S_DISPOSE:
+            d = di[i, E_DISPOSITION]
+            if d == ADVICE:
+                leave(out, clk, i, X_ADVICE)
+                proc_i[pid, R_STAGE] = S_DONE
+                return
+            if d == GP_CALLBACK:
+                line = line_of_area[di[i, E_AREA]]
+                pool = line_sup_pool[line]
+                if callback_by_post:
+                    p = nearest_open_post(ro, area_place[di[i, E_AREA]], now)
+                    if p >= 0:
+                        pool = post_room_pool[p]
+                proc_i[pid, R_REQ] = request(rq, pl, ev, clk, pool, urg, now, 0, pid, 0, -1)
+                proc_i[pid, R_STAGE] = S_CB_WAIT
+                return
+            if d == CONSULT:
+                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
+                proc_f[pid, F_TRAVELLED] = 0.0
+                st = S_CO_LOOP
+            elif d == HOME_VISIT:
+                st = S_VISIT
+            elif d == AMBULANCE:
+                st = S_INCIDENT
+            else:
+                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
+                proc_i[pid, R_SELFREF] = 0
+                st = S_SEH_VISIT
+        elif st == S_CB_WAIT:
+            out_t[i, T_CALLBACK_START] = now
+            first_contact(out, i, now)
+            wait(proc, ev, clk, pid, S_CB_END, df[i, D_CALLBACK], K_CALLBACK_END, END)
+            return
+        elif st == S_CB_END:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
+            out_t[i, T_CALLBACK_END] = now
+            leave(out, clk, i, X_CALLBACK)
+            proc_i[pid, R_STAGE] = S_DONE
+            return
+        elif st == S_CO_LOOP:
+            place = proc_i[pid, R_PLACE]
+            target = post_for(ro, n_posts, place, now)
+            if target < 0:
+                travelled = proc_f[pid, F_TRAVELLED]
+                out_t[i, T_TRAVEL_TO_POST] = travelled if travelled != 0.0 else np.nan
+                proc_i[pid, R_SELFREF] = 0
+                st = S_SEH_VISIT
+                continue
+            dest = post_place[target]
+            minutes = minutes_m[place, dest] * noise[i, TO_SITE]
+            proc_i[pid, R_TARGET] = target
+            proc_i[pid, R_DEST] = dest
+            proc_f[pid, F_MINUTES] = minutes
+            if minutes > 0:
+                wait(proc, ev, clk, pid, S_CO_ARRIVE, minutes, K_AT_POST, END)
+                return
+            st = S_CO_ARRIVE
+        elif st == S_CO_ARRIVE:
+            proc_f[pid, F_TRAVELLED] += proc_f[pid, F_MINUTES]
+            proc_i[pid, R_PLACE] = proc_i[pid, R_DEST]
+            target = proc_i[pid, R_TARGET]
+            if post_open(ro, target, now):
+                out_t[i, T_TRAVEL_TO_POST] = proc_f[pid, F_TRAVELLED]
+                st = S_AT_POST
+            else:
+                st = S_CO_LOOP
+        elif st == S_AT_POST:
+            p = proc_i[pid, R_TARGET]
+            out_i[i, I_POST] = p
+            out_t[i, T_POST_ARRIVAL] = now
+            code = 1 if di[i, E_NP] else 0
+            proc_i[pid, R_REQ] = request(
+                rq, pl, ev, clk, post_room_pool[p], urg, now, code, pid, 0, -1
+            )
+            proc_i[pid, R_STAGE] = S_CA_WAIT
+            return
+        elif st == S_CA_WAIT:
+            req = proc_i[pid, R_REQ]
+            g = rq_i[req, Q_GROUP]
+            out_t[i, T_CONSULT_START] = now
+            first_contact(out, i, now)
+            out_i[i, I_CONSULT_BY] = g
+            minutes = df[i, D_NP_CONSULT] if g == 1 else df[i, D_CONSULT]
+            wait(proc, ev, clk, pid, S_CA_END, minutes, K_CONSULT_END, END)
+            return
+        elif st == S_CA_END:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
+            out_t[i, T_CONSULT_END] = now
+            if di[i, E_REFERRAL]:
+                out_b[i, B_REFERRED] = True
+                proc_i[pid, R_PLACE] = post_place[proc_i[pid, R_TARGET]]
+                proc_i[pid, R_SELFREF] = 0
+                st = S_SEH_VISIT
+            else:
+                leave(out, clk, i, X_CONSULT)
+                proc_i[pid, R_STAGE] = S_DONE
+                return
+        elif st == S_VISIT:
+            home = area_place[di[i, E_AREA]]
+            p = visit_post(ro, pl, gr, post_cars_pool, post_has_cars, home)
+            proc_i[pid, R_VISITPOST] = p
+            out_i[i, I_VISIT_POST] = p
+            out_t[i, T_VISIT_REQUEST] = now
+            proc_i[pid, R_REQ] = request(
+                rq, pl, ev, clk, post_cars_pool[p], urg, now, 0, pid, 0, -1
+            )
+            proc_i[pid, R_STAGE] = S_V_WAIT
+            return
+        elif st == S_V_WAIT:
+            home = area_place[di[i, E_AREA]]
+            base = post_place[proc_i[pid, R_VISITPOST]]
+            there = minutes_m[base, home] * noise[i, RESPONSE]
+            out_t[i, T_RESPONSE_TRAVEL] = there
+            if there > 0:
+                wait(proc, ev, clk, pid, S_V_START, there, K_VISIT_ARRIVAL, END)
+                return
+            st = S_V_START
+        elif st == S_V_START:
+            out_t[i, T_VISIT_START] = now
+            first_contact(out, i, now)
+            wait(proc, ev, clk, pid, S_V_END, df[i, D_VISIT], K_VISIT_END, END)
+            return
+        elif st == S_V_END:
+            out_t[i, T_VISIT_END] = now
+            home = area_place[di[i, E_AREA]]
+            p = proc_i[pid, R_VISITPOST]
+            back = minutes_m[home, post_place[p]] * noise[i, RETURN]
+            schedule(
+                ev, clk, now + back, END, K_CAR_HOME, pid, post_cars_pool[p], -1, proc_i[pid, R_REQ]
+            )
+            if di[i, E_REFERRAL]:
+                out_b[i, B_REFERRED] = True
+                proc_i[pid, R_PLACE] = home
+                proc_i[pid, R_SELFREF] = 0
+                st = S_SEH_VISIT
+            else:
+                leave(out, clk, i, X_HOME_VISIT)
+                proc_i[pid, R_STAGE] = S_DONE
+                return
+        elif st == S_SEH_VISIT:
+            proc_f[pid, F_FACTOR] = noise[i, TO_SITE]
+            proc_i[pid, R_BYAMB] = 0
+            proc_f[pid, F_TRAVELLED] = 0.0
+            st = S_TS_LOOP
+        elif st == S_TS_LOOP:
+            place = proc_i[pid, R_PLACE]
+            s = seh_for(ro, place, now, proc_i[pid, R_BYAMB] == 1)
+            dest = seh_place[s]
+            minutes = minutes_m[place, dest] * proc_f[pid, F_FACTOR]
+            proc_i[pid, R_SEH] = s
+            proc_i[pid, R_DEST] = dest
+            proc_f[pid, F_MINUTES] = minutes
+            if minutes > 0:
+                wait(proc, ev, clk, pid, S_TS_ARRIVE, minutes, K_AT_SEH, END)
+                return
+            st = S_TS_ARRIVE
+        elif st == S_TS_ARRIVE:
+            proc_f[pid, F_TRAVELLED] += proc_f[pid, F_MINUTES]
+            dest = proc_i[pid, R_DEST]
+            if seh_open(ro, proc_i[pid, R_SEH], now) or dest == proc_i[pid, R_PLACE]:
+                st = S_AMB_AT_SEH if proc_i[pid, R_BYAMB] == 1 else S_SV_DONE
+            else:
+                proc_i[pid, R_PLACE] = dest
+                st = S_TS_LOOP
+        elif st == S_SV_DONE:
+            out_t[i, T_TRAVEL_TO_SEH] = proc_f[pid, F_TRAVELLED]
+            s = proc_i[pid, R_SEH]
+            p = seh_fd_post[s]
+            if (
+                proc_i[pid, R_SELFREF] == 1
+                and p >= 0
+                and df[i, D_FRONT_DESK_U] < seh_fd_share[s]
+                and post_open(ro, p, now)
+            ):
+                out_b[i, B_REDIRECTED] = True
+                proc_i[pid, R_TARGET] = p
+                st = S_AT_POST
+            else:
+                proc_i[pid, R_HANDOVER] = 0
+                st = S_TREAT
+        elif st == S_TREAT:
+            s = proc_i[pid, R_SEH]
+            out_i[i, I_SEH] = s
+            out_t[i, T_SEH_ARRIVAL] = now
+            proc_i[pid, R_PLACEREQ] = request(
+                rq, pl, ev, clk, seh_places_pool[s], urg, now, 0, pid, 0, -1
+            )
+            proc_i[pid, R_STAGE] = S_T_PLACE
+            return
+        elif st == S_T_PLACE:
+            out_t[i, T_SEH_START] = now
+            proc_f[pid, F_PLACE_START] = now
+            proc_f[pid, F_LEAVE_AT] = now + df[i, D_SEH_STAY]
+            st = S_H_START if proc_i[pid, R_HANDOVER] == 1 else S_T_DOCTOR
+        elif st == S_H_START:
+            s = proc_i[pid, R_SEH]
+            if df[i, D_OFFLOAD_U] < seh_offload[s]:
+                extra = offload_minutes[i, s]
+                if extra > 0:
+                    wait(proc, ev, clk, pid, S_H_HAND, extra, K_OFFLOAD_END, END)
+                    return
+            st = S_H_HAND
+        elif st == S_H_HAND:
+            out_t[i, T_HANDOVER_START] = now
+            wait(proc, ev, clk, pid, S_H_END, df[i, D_HANDOVER], K_HANDOVER_END, END)
+            return
+        elif st == S_H_END:
+            out_t[i, T_HANDOVER_END] = now
+            ride = proc_i[pid, R_RIDE]
+            if rq_i[ride, Q_GROUP] != NEIGHBOUR:
+                send_home(
+                    rq,
+                    pl,
+                    ev,
+                    fl,
+                    clk,
+                    fleet_pool,
+                    minutes_m,
+                    station_place,
+                    ride,
+                    seh_place[proc_i[pid, R_SEH]],
+                    noise[i, RETURN],
+                )
+            rq_release(rq, ride)
+            st = S_T_DOCTOR
+        elif st == S_T_DOCTOR:
+            s = proc_i[pid, R_SEH]
+            if seh_has_doctors[s]:
+                proc_i[pid, R_DOCREQ] = request(
+                    rq,
+                    pl,
+                    ev,
+                    clk,
+                    seh_doctors_pool[s],
+                    urg,
+                    out_t[i, T_SEH_ARRIVAL],
+                    0,
+                    pid,
+                    0,
+                    -1,
+                )
+                proc_i[pid, R_STAGE] = S_T_DOC_WAIT
+                return
+            start = proc_f[pid, F_PLACE_START]
+            out_t[i, T_SEH_DOCTOR] = start
+            first_contact(out, i, start)
+            st = S_T_STAY
+        elif st == S_T_DOC_WAIT:
+            out_t[i, T_SEH_DOCTOR] = now
+            first_contact(out, i, now)
+            wait(proc, ev, clk, pid, S_T_DOC_END, df[i, D_SEH_DOCTOR], K_ASSESSMENT_END, END)
+            return
+        elif st == S_T_DOC_END:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_DOCREQ])
+            st = S_T_STAY
+        elif st == S_T_STAY:
+            leave_at = proc_f[pid, F_LEAVE_AT]
+            if leave_at > now:
+                proc_i[pid, R_STAGE] = S_T_STAY_END
+                schedule(ev, clk, leave_at, END, K_SEH_END, pid, -1, -1, 0)
+                return
+            st = S_T_STAY_END
+        elif st == S_T_STAY_END:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_PLACEREQ])
+            out_t[i, T_SEH_END] = now
+            leave(out, clk, i, X_SEH)
+            proc_i[pid, R_STAGE] = S_DONE
+            return
+        elif st == S_INCIDENT:
+            proc_f[pid, F_START] = now
+            out_t[i, T_INCIDENT] = now
+            a = amb_urgency[urg]
+            out_i[i, I_AMBULANCE_URGENCY] = a
+            proc_f[pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
+            wait(proc, ev, clk, pid, S_A_DELAY, df[i, D_DISPATCH_DELAY], K_DISPATCH_DECIDED, END)
+            return
+        elif st == S_A_DELAY:
+            place = area_place[di[i, E_AREA]]
+            proc_i[pid, R_PLACE] = place
+            a = amb_urgency[urg]
+            proc_i[pid, R_RIDE] = request(
+                rq, pl, ev, clk, fleet_pool, a, proc_f[pid, F_START], 0, pid, 0, place
+            )
+            proc_i[pid, R_STAGE] = S_A_WAIT
+            return
+        elif st == S_A_WAIT:
+            ride = proc_i[pid, R_RIDE]
+            g = rq_i[ride, Q_GROUP]
+            out_t[i, T_AMBULANCE_DISPATCH] = now
+            out_i[i, I_STATION] = g
+            factor = 1.0 if g == NEIGHBOUR else noise[i, RESPONSE] / proc_f[pid, F_SPEED]
+            response = rq_f[ride, 1] * factor
+            out_t[i, T_RESPONSE_TRAVEL] = response
+            if response > 0:
+                wait(proc, ev, clk, pid, S_A_ON_SCENE, response, K_ON_SCENE, END)
+                return
+            st = S_A_ON_SCENE
+        elif st == S_A_ON_SCENE:
+            out_t[i, T_AMBULANCE_ARRIVAL] = now
+            first_contact(out, i, now)
+            wait(proc, ev, clk, pid, S_A_SCENE, df[i, D_ON_SCENE], K_SCENE_END, END)
+            return
+        elif st == S_A_SCENE:
+            out_t[i, T_AMBULANCE_DEPART_SCENE] = now
+            ride = proc_i[pid, R_RIDE]
+            if not di[i, E_CONVEYED]:
+                if rq_i[ride, Q_GROUP] != NEIGHBOUR:
+                    send_home(
+                        rq,
+                        pl,
+                        ev,
+                        fl,
+                        clk,
+                        fleet_pool,
+                        minutes_m,
+                        station_place,
+                        ride,
+                        proc_i[pid, R_PLACE],
+                        noise[i, RETURN],
+                    )
+                rq_release(rq, ride)
+                leave(out, clk, i, X_AMBULANCE_NO_TRANSPORT)
+                proc_i[pid, R_STAGE] = S_DONE
+                return
+            out_b[i, B_CONVEYED] = True
+            proc_f[pid, F_FACTOR] = noise[i, TRANSPORT] / proc_f[pid, F_SPEED]
+            proc_i[pid, R_BYAMB] = 1
+            proc_f[pid, F_TRAVELLED] = 0.0
+            st = S_TS_LOOP
+        elif st == S_AMB_AT_SEH:
+            out_t[i, T_TRANSPORT_TRAVEL] = proc_f[pid, F_TRAVELLED]
+            out_t[i, T_AMBULANCE_AT_SEH] = now
+            proc_i[pid, R_HANDOVER] = 1
+            st = S_TREAT
+        elif st == S_SUP_INIT:
+            line = line_of_area[di[i, E_AREA]]
+            proc_i[pid, R_REQ] = request(
+                rq, pl, ev, clk, line_sup_pool[line], urg, now, 0, pid, 1, -1
+            )
+            proc_i[pid, R_STAGE] = S_SUP_WAIT
+            return
+        elif st == S_SUP_WAIT:
+            out_t[i, T_SUPERVISION_START] = now
+            wait(proc, ev, clk, pid, S_SUP_END, df[i, D_SUPERVISION], K_SUPERVISION_END, END)
+            return
+        elif st == S_SUP_END:
+            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
+            out_t[i, T_SUPERVISION_END] = now
+            proc_i[pid, R_STAGE] = S_DONE
+            return
+        else:
+            return
+
+
+@njit(cache=True)
+def run_chain(
+    pool_kind, pool_g0, pool_ng, group_cap0, group_replace, group_c0, group_nc, crew_end,
+    crew_staff, crew_start, roster_pool, roster_group, roster_time, roster_value, roster_ptr,
+    roster_ends, roster_sptr, roster_starts, minutes_m, area_place, post_place, seh_place,
+    station_place, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
+    post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target, seh_wc,
+    seh_intake, line_of_area, line_triage_pool, line_sup_pool, post_room_pool, post_cars_pool,
+    post_has_cars, seh_places_pool, seh_doctors_pool, seh_has_doctors, seh_fd_post,
+    seh_fd_share, seh_offload, fleet_pool, emergency, amb_urgency, params_f, params_i,
+    df, di, patience, redials, redial_delay, offload_minutes, noise, order,
+    cap_events, cap_requests, cap_log, cap_trace, cap_trips,
+):  # fmt: skip
+    """One replication (see the module docstring); returns status, outcome matrices, the
+    resource log arena, the trace and the stop time."""
+    n = df.shape[0]
+    n_enter = order.shape[0]
+    n_pools = pool_kind.shape[0]
+    n_groups = group_cap0.shape[0]
+    horizon_stop = params_f[1]
+    call_back = params_i[2] == 1
+    while_returning = params_i[4] == 1
+    neighbour = params_i[5] == 1
+    px = (fleet_pool, params_i[0], params_i[1], params_i[3], params_i[6])
+    urgent_speed = params_f[2]
+    neighbour_minutes = params_f[3]
+
+    clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
+    out_t = np.full((n, N_T), np.nan)
+    out_i = np.full((n, N_I), -1, dtype=np.int64)
+    out_i[:, I_ATTEMPTS] = 0
+    out_i[:, I_ABANDONED_ATTEMPTS] = 0
+    out_i[:, I_BLOCKED_ATTEMPTS] = 0
+    out_i[:, I_EXITS] = 0
+    out = (out_t, out_i, np.zeros((n, N_B), dtype=np.bool_))
+    proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
+    proc_i = proc[0]
+    ev_s = np.zeros(3, dtype=np.int64)
+    ev_s[1] = cap_events
+    ev = (
+        np.zeros((cap_events, 6), dtype=np.int64),
+        np.zeros(cap_events),
+        np.zeros(cap_events, dtype=np.bool_),
+        np.zeros(cap_events, dtype=np.int64),
+        np.arange(cap_events - 1, -1, -1).astype(np.int64),
+        ev_s,
+    )
+    ev_i, ev_t, ev_c, ev_heap = ev[0], ev[1], ev[2], ev[3]
+    heaps = List()
+    for _ in range(4 * n_pools):
+        heaps.append(np.zeros(16, dtype=np.int64))
+    rq_s = np.zeros(2, dtype=np.int64)
+    rq_s[0] = cap_requests
+    rq = (
+        np.zeros((cap_requests, N_Q), dtype=np.int64),
+        np.zeros((cap_requests, 2)),
+        np.arange(cap_requests - 1, -1, -1).astype(np.int64),
+        rq_s,
+        heaps,
+        np.zeros(4 * n_pools, dtype=np.int64),
+    )
+    rq_i = rq[0]
+    g_i = np.zeros((n_groups, N_G), dtype=np.int64)
+    pl = np.zeros((n_pools, N_P), dtype=np.int64)
+    for p in range(n_pools):
+        pl[p, P_KIND] = pool_kind[p]
+        pl[p, P_G0] = pool_g0[p]
+        pl[p, P_NG] = pool_ng[p]
+        for k in range(pool_ng[p]):
+            g_i[pool_g0[p] + k, G_POOL] = p
+    for g in range(n_groups):
+        g_i[g, G_CAP] = group_cap0[g]
+        g_i[g, G_REPLACE] = 1 if group_replace[g] else 0
+        g_i[g, G_C0] = group_c0[g]
+        g_i[g, G_NC] = group_nc[g]
+        g_i[g, G_LAST] = -1
+    gr = (
+        g_i,
+        np.full(n_groups, -np.inf),
+        np.zeros(crew_staff.shape[0], dtype=np.int64),
+        (crew_start <= 0) & (crew_end > 0),
+        crew_end <= 0,
+        crew_end,
+        crew_staff,
+    )
+    lg = (np.zeros((cap_log, 5), dtype=np.int64), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
+    tr = (
+        np.zeros((cap_trace, 6), dtype=np.int64),
+        np.zeros(cap_trace),
+        np.zeros(1, dtype=np.int64),
+    )
+    cq = (
+        np.zeros(2 * n + 64, dtype=np.int64),
+        np.zeros(2 * n + 64, dtype=np.int64),
+        np.zeros(4, dtype=np.int64),
+    )
+    q_s = cq[2]
+    fl = (
+        np.zeros((cap_trips, 6), dtype=np.int64),
+        np.zeros((cap_trips, 2)),
+        np.zeros(cap_trips, dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+    )
+    ro = (
+        minutes_m, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
+        post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
+        seh_wc, seh_intake,
+    )  # fmt: skip
+    line_await = np.zeros(line_triage_pool.shape[0], dtype=np.int64)
+    sx = (
+        area_place, post_place, seh_place, station_place, line_of_area, line_triage_pool,
+        line_sup_pool, post_room_pool, post_cars_pool, post_has_cars, seh_places_pool,
+        seh_doctors_pool, seh_has_doctors, seh_fd_post, seh_fd_share, seh_offload, emergency,
+        amb_urgency, line_await,
+    )  # fmt: skip
+    dm = (df, di, patience, redials, redial_delay, offload_minutes, noise)
+    rs = (roster_pool, roster_group, roster_value, roster_ptr, roster_ends, roster_sptr,
+          roster_starts)  # fmt: skip
+
+    for g in range(n_groups):
+        record(gr, lg, clk, g)
+    for k in range(roster_time.shape[0]):
+        schedule(ev, clk, roster_time[k], ROSTER, K_ROSTER, -1, roster_pool[k], roster_group[k], k)
+    if n_enter > 0:
+        schedule(ev, clk, df[order[0], D_ARRIVAL], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
+
+    status = clk[1]
+    now_a = clk[0]
+    while status[0] == OK:
+        if q_s[0] < q_s[1]:
+            pid = cq[0][q_s[0] % cq[0].shape[0]]
+            q_s[0] += 1
+            resume(pid, False, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
+                   urgent_speed)  # fmt: skip
+            continue
+        if q_s[2] < q_s[3]:
+            pid = cq[1][q_s[2] % cq[1].shape[0]]
+            q_s[2] += 1
+            st = proc_i[pid, R_STAGE]
+            slot = proc_i[pid, R_REQ]
+            if st == S_T_PLACE:
+                slot = proc_i[pid, R_PLACEREQ]
+            elif st == S_T_DOC_WAIT:
+                slot = proc_i[pid, R_DOCREQ]
+            elif st == S_A_WAIT:
+                slot = proc_i[pid, R_RIDE]
+            resume(pid, rq_i[slot, Q_STATE] == SERVED, n, clk, ev, tr, gr, lg, rq, pl, cq, fl,
+                   ro, out, proc, dm, sx, px, urgent_speed)  # fmt: skip
+            continue
+        if ev_s[0] == 0:
+            break
+        if ev_t[ev_heap[0]] >= horizon_stop:
+            break
+        slot = ev_pop(ev)
+        now_a[0] = ev_t[slot]
+        kind = ev_i[slot, 1]
+        p = ev_i[slot, 2]
+        if ev_c[slot]:
+            ev_release(ev, slot)
+            continue
+        prio = ev_i[slot, 0]
+        cls = prio // SHIFT
+        patient = p % n if p >= 0 else -1
+        pool = ev_i[slot, 3]
+        arg = ev_i[slot, 5]
+        trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
+        ev_release(ev, slot)
+        if kind == K_DISPATCH:
+            pl[pool, P_PENDING] = 0
+            if pl[pool, P_KIND] == FLEET:
+                dispatch_fleet(
+                    rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
+                    while_returning, neighbour, neighbour_minutes, n,
+                )  # fmt: skip
+            else:
+                dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
+        elif kind == K_ROSTER:
+            roster_change(rq, pl, gr, lg, ev, clk, rs, arg)
+        elif kind == K_ARRIVAL:
+            proc_i[p, R_STAGE] = S_INIT
+            push_urgent(cq, p)
+            if arg + 1 < n_enter:
+                nxt = order[arg + 1]
+                schedule(ev, clk, df[nxt, D_ARRIVAL], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
+        elif kind == K_PATIENCE:
+            proc_i[p, R_PATEV] = -1
+            if call_back:
+                if rq_i[arg, Q_STATE] == WAITING:
+                    out[2][patient, B_CALLED_BACK] = True
+                    out_t[patient, T_CALL_BACK_REQUESTED] = now_a[0]
+                    line_await[line_of_area[di[patient, E_AREA]]] += 1
+            elif cancel(rq, pl, gr, arg):
+                push_normal(cq, p)
+        elif kind == K_CAR_HOME:
+            release(rq, pl, gr, lg, ev, clk, arg)
+        elif kind == K_VEHICLE_HOME:
+            vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
+        else:  # a process's timeout: it resumes inside this event
+            resume(p, True, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
+                   urgent_speed)  # fmt: skip
+
+    stop = horizon_stop
+    stuck = False
+    for k in range(n_enter):
+        if out_i[order[k], I_EXITS] == 0:
+            stuck = True
+    stopped_at = 0.0
+    if stuck:
+        heap_n = rq[5]
+        for pool in range(n_pools):
+            for sub in range(4 * pool, 4 * pool + 4):
+                h = heaps[sub]
+                for k in range(heap_n[sub]):
+                    slot = h[k]
+                    i = rq_i[slot, Q_PID] % n
+                    if (
+                        rq_i[slot, Q_SIDE] == 0
+                        and out_i[i, I_EXITS] == 0
+                        and out_i[i, I_UNSERVED_QUEUE] < 0
+                    ):
+                        out_i[i, I_UNSERVED_QUEUE] = pool
+        now_a[0] = stop
+        for k in range(n_enter):
+            if out_i[order[k], I_EXITS] == 0:
+                leave(out, clk, order[k], X_UNSERVED)
+        stopped_at = stop
+    else:
+        found = False
+        for i in range(n):
+            x = out_t[i, T_EXIT]
+            if not np.isnan(x) and (not found or x > stopped_at):
+                stopped_at = x
+                found = True
+    return (
+        status[0],
+        out_t,
+        out_i,
+        out[2],
+        lg[1][: lg[2][0]].copy(),
+        lg[0][: lg[2][0]].copy(),
+        tr[1][: tr[2][0]].copy(),
+        tr[0][: tr[2][0]].copy(),
+        stopped_at,
+    )

@@ -1,0 +1,155 @@
+"""Run the compiled event loop on a Scenario and a Demand and pack `Outcomes`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+import numpy as np
+
+from anwsim.engine.build import ScenarioArrays, build_scenario, demand_arrays
+from anwsim.engine.kernel import (
+    FULL_EVENTS,
+    FULL_LOG,
+    FULL_REQUESTS,
+    FULL_TRACE,
+    FULL_TRIPS,
+    KIND_NAMES,
+    OK,
+    run_chain,
+)
+from anwsim.model.outcomes import (
+    BOOL_FIELDS,
+    FLOAT_FIELDS,
+    INT_FIELDS,
+    TIME_FIELDS,
+    Outcomes,
+    ResourceTable,
+)
+from anwsim.sampling.demand import Demand
+from anwsim.scenario.hashing import scenario_hash
+from anwsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_BUILT: dict[str, ScenarioArrays] = {}
+"""Scenario arrays by scenario hash: built once per scenario, reused per replication."""
+
+
+def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
+    """The loop's arrays of ``scenario`` (cached by its hash; a few per process)."""
+    key = scenario_hash(scenario)
+    built = _BUILT.get(key)
+    if built is None:
+        if len(_BUILT) >= 16:
+            _BUILT.clear()
+        built = _BUILT[key] = build_scenario(scenario)
+    return built
+
+
+@overload
+def simulate(scenario: Scenario, demand: Demand) -> Outcomes: ...
+@overload
+def simulate(scenario: Scenario, demand: Demand, *, trace: Literal[False]) -> Outcomes: ...
+@overload
+def simulate(
+    scenario: Scenario, demand: Demand, *, trace: Literal[True]
+) -> tuple[Outcomes, pd.DataFrame]: ...
+
+
+def simulate(
+    scenario: Scenario, demand: Demand, *, trace: bool = False
+) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
+    """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
+    a = scenario_arrays(scenario)
+    df, di, patience, redials, delays, offload, noise = demand_arrays(demand)
+    order = demand.order[demand.arrival_minutes[demand.order] < a.horizon].astype(np.int64)
+    n = len(demand)
+    caps = {
+        "events": len(a.roster_time) + 5 * n + 4 * len(a.pool_kind) + 64,
+        "requests": 2 * n + 64,
+        "log": len(a.roster_time) + 6 * n + len(a.group_cap0) + 64,
+        "trace": (len(a.roster_time) + 16 * n + 64) if trace else 0,
+        "trips": n + 8,
+    }
+    overflow = {
+        FULL_EVENTS: "events",
+        FULL_REQUESTS: "requests",
+        FULL_LOG: "log",
+        FULL_TRACE: "trace",
+        FULL_TRIPS: "trips",
+    }
+    while True:
+        result = run_chain(
+            a.pool_kind, a.pool_g0, a.pool_ng, a.group_cap0, a.group_replace, a.group_c0,
+            a.group_nc, a.crew_end, a.crew_staff, a.crew_start, a.roster_pool, a.roster_group,
+            a.roster_time, a.roster_value, a.roster_ptr, a.roster_ends, a.roster_sptr,
+            a.roster_starts, a.minutes, a.area_place, a.post_place, a.seh_place,
+            a.station_place, a.posts_by_distance, a.sehs_by_distance, a.post_open_t,
+            a.post_open_v, a.post_open_ptr, a.seh_open_t, a.seh_open_v, a.seh_open_ptr,
+            a.post_wc_kind, a.post_wc_target, a.seh_wc, a.seh_intake, a.line_of_area,
+            a.line_triage_pool, a.line_sup_pool, a.post_room_pool, a.post_cars_pool,
+            a.post_has_cars, a.seh_places_pool, a.seh_doctors_pool, a.seh_has_doctors,
+            a.seh_fd_post, a.seh_fd_share, a.seh_offload, a.fleet_pool, a.emergency,
+            a.amb_urgency, a.params_f, a.params_i,
+            df, di, patience, redials, delays, offload, noise, order,
+            caps["events"], caps["requests"], caps["log"], caps["trace"], caps["trips"],
+        )  # fmt: skip
+        status = int(result[0])
+        if status == OK:
+            break
+        caps[overflow[status]] *= 2
+    _, out_t, out_i, out_b, lg_t, lg_i, tr_t, tr_i, stopped_at = result
+    patients: dict[str, np.ndarray] = {}
+    for k, name in enumerate((*TIME_FIELDS, *FLOAT_FIELDS)):
+        patients[name] = out_t[:, k].copy()
+    for k, name in enumerate(INT_FIELDS):
+        patients[name] = out_i[:, k].copy()
+    for k, name in enumerate(BOOL_FIELDS):
+        patients[name] = out_b[:, k].copy()
+    for column in ("channel", "entry", "area", "urgency", "disposition"):
+        patients[column] = getattr(demand, column).copy()
+    outcomes = Outcomes(
+        patients=patients,
+        resources=_resource_table(a, lg_t, lg_i),
+        horizon=a.horizon,
+        replication=demand.replication,
+        seed=demand.seed,
+        queues=tuple(zip(a.pool_sites, a.pool_roles, strict=True)),
+        stopped_at=float(stopped_at),
+    )
+    if not trace:
+        return outcomes
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "time": tr_t,
+            "cls": tr_i[:, 0],
+            "seq": tr_i[:, 1],
+            "kind": np.asarray(KIND_NAMES, dtype=object)[tr_i[:, 2]],
+            "patient": tr_i[:, 3],
+            "pool": tr_i[:, 4],
+            "group": tr_i[:, 5],
+        }
+    )
+    return outcomes, frame
+
+
+def _resource_table(a: ScenarioArrays, lg_t: np.ndarray, lg_i: np.ndarray) -> ResourceTable:
+    """Split the log arena into one change-point series per server group."""
+    order = np.argsort(lg_i[:, 0], kind="stable")
+    groups = lg_i[order, 0]
+    bounds = np.searchsorted(groups, np.arange(len(a.group_names) + 1))
+    table = ResourceTable()
+    for g, name in enumerate(a.group_names):
+        rows = order[bounds[g] : bounds[g + 1]]
+        table.name.append(name)
+        table.role.append(a.group_roles[g])
+        table.site.append(a.group_sites[g])
+        table.times.append(lg_t[rows])
+        table.busy.append(lg_i[rows, 1])
+        table.capacity.append(lg_i[rows, 2])
+        table.overtime.append(lg_i[rows, 3])
+        table.ended.append(lg_i[rows, 4])
+    return table
