@@ -154,6 +154,14 @@ def experiment_options(func: F) -> F:
             show_default=True,
             help="'full' also writes a per-patient event log (vidigi columns).",
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(["simpy", "fast"]),
+            default="simpy",
+            show_default=True,
+            help="'simpy': the reference model; 'fast': the compiled engine (same results; "
+            "its first run compiles for a few minutes, later runs load the cache).",
+        ),
         set_option,
     ]
     for option in reversed(options):
@@ -169,6 +177,7 @@ def _settings(
     workers: int | None,
     scheduler: str | None,
     log: str,
+    engine: str = "simpy",
 ) -> dict[str, Any]:
     from anwsim.experiment.runner import DEFAULT_TARGETS
 
@@ -188,6 +197,7 @@ def _settings(
         "workers": workers,
         "scheduler": scheduler,
         "log": log,
+        "engine": engine,
         "progress": _progress_bar(),
     }
 
@@ -296,14 +306,14 @@ def run(
 
 
 def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
-    keys = ("reps", "precision", "targets", "max_reps", "workers", "scheduler", "log")
+    keys = ("reps", "precision", "targets", "max_reps", "workers", "scheduler", "log", "engine")
     return {k: options.get(k) for k in keys}
 
 
 def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """On resume the plan and log level come from the manifest; only where to run and
-    the progress bar are taken from the command line."""
-    return {k: settings[k] for k in ("workers", "scheduler", "progress")}
+    """On resume the plan and log level come from the manifest; where to run, the
+    engine and the progress bar are taken from the command line."""
+    return {k: settings[k] for k in ("workers", "scheduler", "progress", "engine")}
 
 
 @main.command()

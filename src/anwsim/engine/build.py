@@ -159,7 +159,14 @@ def build_scenario(scenario: Scenario) -> ScenarioArrays:
     )
 
     pool_g0, pool_ng = [], []
-    g_names, g_roles, g_sites, cap0, replace, has_staff, c0, nc = [], [], [], [], [], [], [], []
+    g_names: list[str] = []
+    g_roles: list[str] = []
+    g_sites: list[str] = []
+    cap0: list[int] = []
+    replace: list[bool] = []
+    has_staff: list[bool] = []
+    c0: list[int] = []
+    nc: list[int] = []
     c_start: list[float] = []
     c_end: list[float] = []
     c_staff: list[int] = []

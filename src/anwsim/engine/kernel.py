@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.typed import List
 
 # event classes (docs/engine.md §3)
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
@@ -263,7 +262,7 @@ P_KIND, P_G0, P_NG, P_PENDING, P_DSEQ, P_LIVE, P_HELD = range(7)
 N_P = 7
 FLEET = 1
 # status codes
-OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS = range(6)
+OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = range(7)
 
 
 # --------------------------------------------------------------------------- state
@@ -276,14 +275,14 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS = range(6)
 #          crew staff)
 #   lg  = (rows int[cap, 5]: group, busy, capacity, overtime, ended; time[cap]; [count])
 #   rq  = (requests int[cap, N_Q]; float[cap, 2]: k1, minutes; free list; [free top,
-#          joins]; heaps (a list of slot arrays, 4 per pool); heap sizes)
+#          joins]; heaps int[4 per pool, cap] of slots; heap sizes)
 #   pl  = pools int[p, N_P]
 #   cq  = (urgent ring, normal ring, [urgent head, tail, normal head, tail])
 #   fl  = (trips int[cap, 6]: group, crew, origin, active, home event, pid;
 #          float[cap, 2]: depart, arrive; returning list; [trips, returning])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ev_less(ev, a, b):
     t = ev[1]
     if t[a] != t[b]:
@@ -291,7 +290,7 @@ def ev_less(ev, a, b):
     return ev[0][a, 0] < ev[0][b, 0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     ev_i, ev_t, ev_c, heap, free, s = ev
     if s[1] == 0:
@@ -322,7 +321,7 @@ def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     return slot
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ev_pop(ev):
     heap, s = ev[3], ev[5]
     top = heap[0]
@@ -346,14 +345,14 @@ def ev_pop(ev):
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ev_release(ev, slot):
     free, s = ev[4], ev[5]
     free[s[1]] = slot
     s[1] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
     rows, times, count = tr
     cap = times.shape[0]
@@ -373,14 +372,14 @@ def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
     count[0] = k + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def push_urgent(cq, pid):
     ring, s = cq[0], cq[2]
     ring[s[1] % ring.shape[0]] = pid
     s[1] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def push_normal(cq, pid):
     ring, s = cq[1], cq[2]
     ring[s[3] % ring.shape[0]] = pid
@@ -390,7 +389,7 @@ def push_normal(cq, pid):
 # --------------------------------------------------------------------------- servers
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record(gr, lg, clk, g):
     g_i = gr[0]
     lg_i, lg_t, lg_n = lg
@@ -420,7 +419,7 @@ def record(gr, lg, clk, g):
     g_i[g, G_LAST] = k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def free(gr, g, held):
     g_i = gr[0]
     busy, cap = g_i[g, G_BUSY], g_i[g, G_CAP]
@@ -430,7 +429,7 @@ def free(gr, g, held):
     return busy - ot < cap or (held and ot < g_i[g, G_HOLD])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def take(gr, lg, clk, g):
     g_i, _, c_busy, c_on, _, crew_end, crew_staff = gr
     g_i[g, G_BUSY] += 1
@@ -452,7 +451,7 @@ def take(gr, lg, clk, g):
     return OVERTIME
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def give_back(gr, lg, clk, g, crew):
     g_i, _, c_busy, _, c_ended, _, _ = gr
     g_i[g, G_BUSY] -= 1
@@ -467,7 +466,7 @@ def give_back(gr, lg, clk, g, crew):
 # --------------------------------------------------------------------------- request heaps
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rq_less(rq, a, b):
     rq_i, rq_f = rq[0], rq[1]
     if rq_i[a, Q_K0] != rq_i[b, Q_K0]:
@@ -477,71 +476,66 @@ def rq_less(rq, a, b):
     return rq_i[a, Q_SEQ] < rq_i[b, Q_SEQ]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hp_sift_up(rq, sub, k):
-    rq_i, heaps = rq[0], rq[4]
-    h = heaps[sub]
-    slot = h[k]
+    rq_i, h = rq[0], rq[4]
+    slot = h[sub, k]
     while k > 0:
         parent = (k - 1) >> 1
-        if rq_less(rq, slot, h[parent]):
-            h[k] = h[parent]
-            rq_i[h[k], Q_POS] = k
+        if rq_less(rq, slot, h[sub, parent]):
+            h[sub, k] = h[sub, parent]
+            rq_i[h[sub, k], Q_POS] = k
             k = parent
         else:
             break
-    h[k] = slot
+    h[sub, k] = slot
     rq_i[slot, Q_POS] = k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hp_sift_down(rq, sub, k):
-    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
-    h = heaps[sub]
+    rq_i, h, heap_n = rq[0], rq[4], rq[5]
     size = heap_n[sub]
-    slot = h[k]
+    slot = h[sub, k]
     while True:
         child = 2 * k + 1
         if child >= size:
             break
-        if child + 1 < size and rq_less(rq, h[child + 1], h[child]):
+        if child + 1 < size and rq_less(rq, h[sub, child + 1], h[sub, child]):
             child += 1
-        if rq_less(rq, h[child], slot):
-            h[k] = h[child]
-            rq_i[h[k], Q_POS] = k
+        if rq_less(rq, h[sub, child], slot):
+            h[sub, k] = h[sub, child]
+            rq_i[h[sub, k], Q_POS] = k
             k = child
         else:
             break
-    h[k] = slot
+    h[sub, k] = slot
     rq_i[slot, Q_POS] = k
 
 
-@njit(cache=True)
-def hp_push(rq, sub, slot):
-    heaps, heap_n = rq[4], rq[5]
+@njit(cache=True, inline="always")
+def hp_push(rq, clk, sub, slot):
+    h, heap_n = rq[4], rq[5]
     size = heap_n[sub]
-    h = heaps[sub]
-    if size == h.shape[0]:
-        bigger = np.zeros(2 * size, dtype=np.int64)
-        bigger[:size] = h
-        heaps[sub] = bigger
-    heaps[sub][size] = slot
+    if size == h.shape[1]:
+        clk[1][0] = FULL_HEAP
+        return
+    h[sub, size] = slot
     heap_n[sub] = size + 1
     hp_sift_up(rq, sub, size)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hp_remove(rq, sub, k):
-    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
-    h = heaps[sub]
+    rq_i, h, heap_n = rq[0], rq[4], rq[5]
     heap_n[sub] -= 1
     size = heap_n[sub]
     if k == size:
         return
-    h[k] = h[size]
-    rq_i[h[k], Q_POS] = k
+    h[sub, k] = h[sub, size]
+    rq_i[h[sub, k], Q_POS] = k
     parent = (k - 1) >> 1
-    if k > 0 and rq_less(rq, h[k], h[parent]):
+    if k > 0 and rq_less(rq, h[sub, k], h[sub, parent]):
         hp_sift_up(rq, sub, k)
     else:
         hp_sift_down(rq, sub, k)
@@ -550,7 +544,7 @@ def hp_remove(rq, sub, k):
 # --------------------------------------------------------------------------- pools
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def want_dispatch(pl, ev, clk, pool):
     if pl[pool, P_PENDING] == 0:
         pl[pool, P_PENDING] = 1
@@ -559,7 +553,7 @@ def want_dispatch(pl, ev, clk, pool):
             pl[pool, P_DSEQ] = ev[0][slot, 0] - DISPATCH * SHIFT
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
     rq_i, rq_f, rq_free, rq_s = rq[0], rq[1], rq[2], rq[3]
     if rq_s[0] == 0:
@@ -581,20 +575,20 @@ def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
     rq_i[slot, Q_PID] = pid
     rq_i[slot, Q_SIDE] = side
     rq_i[slot, Q_PLACE] = place
-    hp_push(rq, 4 * pool + 2 * code, slot)
+    hp_push(rq, clk, 4 * pool + 2 * code, slot)
     pl[pool, P_LIVE] += 1
     want_dispatch(pl, ev, clk, pool)
     return slot
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rq_release(rq, slot):
     rq_free, rq_s = rq[2], rq[3]
     rq_free[rq_s[0]] = slot
     rq_s[0] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_hold(pl, gr, pool):
     if pl[pool, P_HELD] == 0:
         g0 = pl[pool, P_G0]
@@ -602,7 +596,7 @@ def update_hold(pl, gr, pool):
             gr[0][g, G_HOLD] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cancel(rq, pl, gr, slot):
     rq_i = rq[0]
     if rq_i[slot, Q_STATE] != WAITING:
@@ -618,7 +612,7 @@ def cancel(rq, pl, gr, slot):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def release(rq, pl, gr, lg, ev, clk, slot):
     rq_i = rq[0]
     pool = rq_i[slot, Q_POOL]
@@ -628,17 +622,16 @@ def release(rq, pl, gr, lg, ev, clk, slot):
 
 
 @njit(cache=True)
-def hold_all(rq, pl, pool):
-    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
+def hold_all(rq, pl, clk, pool):
+    rq_i, h, heap_n = rq[0], rq[4], rq[5]
     for code in range(2):
         src = 4 * pool + 2 * code
         size = heap_n[src]
-        h = heaps[src]
         for k in range(size):
-            slot = h[k]
+            slot = h[src, k]
             rq_i[slot, Q_HELD] = 1
             pl[pool, P_HELD] += 1
-            hp_push(rq, src + 1, slot)
+            hp_push(rq, clk, src + 1, slot)
         heap_n[src] = 0
 
 
@@ -662,7 +655,7 @@ def set_capacity(rq, pl, gr, clk, pool, g, value):
             for x in range(g0, g0 + ng):
                 if g_drop_t[x] == now:
                     g_i[x, G_HOLD] = g_i[x, G_DROPC]
-            hold_all(rq, pl, pool)
+            hold_all(rq, pl, clk, pool)
 
 
 @njit(cache=True)
@@ -695,7 +688,7 @@ def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
     want_dispatch(pl, ev, clk, pool)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
     rq_i, rq_f = rq[0], rq[1]
     sub = 4 * pool + 2 * rq_i[slot, Q_CODE] + rq_i[slot, Q_HELD]
@@ -712,7 +705,7 @@ def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
     push_normal(cq, pid)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sub_free(pl, gr, pool, code, held):
     g0 = pl[pool, P_G0]
     if code == 0:
@@ -731,7 +724,7 @@ def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
             code, held = (sub - 4 * pool) >> 1, (sub - 4 * pool) & 1
             if not sub_free(pl, gr, pool, code, held):
                 continue
-            head = heaps[sub][0]
+            head = heaps[sub, 0]
             if best < 0 or rq_less(rq, head, best):
                 best = head
         if best < 0:
@@ -750,7 +743,7 @@ def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
 # --------------------------------------------------------------------------- the fleet
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
     tp_i, tp_f = fl[0], fl[1]
     depart, arrive = tp_f[trip, 0], tp_f[trip, 1]
@@ -760,7 +753,7 @@ def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
     return (1.0 - f) * minutes_m[tp_i[trip, 2], place] + f * minutes_m[station, place]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
     tp_i, tp_f = fl[0], fl[1]
     g_i, c_ended = gr[0], gr[4]
@@ -774,7 +767,7 @@ def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
     return while_returning or clk[0][0] == tp_f[trip, 0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def remove_returning(fl, k):
     ret, tp_s = fl[2], fl[3]
     for j in range(k, tp_s[1] - 1):
@@ -792,7 +785,7 @@ def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station
         best_rq = -1
         for sub in range(4 * pool, 4 * pool + 4):
             if heap_n[sub] > 0:
-                head = heaps[sub][0]
+                head = heaps[sub, 0]
                 if best_rq < 0 or rq_less(rq, head, best_rq):
                     best_rq = head
         if best_rq < 0:
@@ -874,19 +867,25 @@ def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
 #       seh_wc, seh_intake)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_open(times, values, ptr, site, t):
+    # the last change at or before t (binary search: the step function is sorted)
     lo, hi = ptr[site], ptr[site + 1]
-    k = lo + np.searchsorted(times[lo:hi], t, side="right") - 1
-    return values[k] > 0
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if times[mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    return values[lo] > 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def post_open(ro, p, t):
     return is_open(ro[3], ro[4], ro[5], p, t)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def seh_open(ro, s, t):
     return is_open(ro[6], ro[7], ro[8], s, t)
 
@@ -967,7 +966,7 @@ def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
     return posts_by_distance[place, 0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def leave(out, clk, i, via):
     out_t, out_i = out[0], out[1]
     out_t[i, T_EXIT] = clk[0][0]
@@ -975,19 +974,19 @@ def leave(out, clk, i, via):
     out_i[i, I_EXITS] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def first_contact(out, i, t):
     if np.isnan(out[0][i, T_DOCTOR_CONTACT]):
         out[0][i, T_DOCTOR_CONTACT] = t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wait(proc, ev, clk, pid, stage, delay, kind, cls):
     proc[0][pid, R_STAGE] = stage
     schedule(ev, clk, clk[0][0] + delay, cls, kind, pid, -1, -1, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def resume(
     pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px, urgent_speed
 ):
@@ -1453,7 +1452,7 @@ def run_chain(
     post_has_cars, seh_places_pool, seh_doctors_pool, seh_has_doctors, seh_fd_post,
     seh_fd_share, seh_offload, fleet_pool, emergency, amb_urgency, params_f, params_i,
     df, di, patience, redials, redial_delay, offload_minutes, noise, order,
-    cap_events, cap_requests, cap_log, cap_trace, cap_trips,
+    cap_events, cap_requests, cap_log, cap_trace, cap_trips, cap_heap,
 ):  # fmt: skip
     """One replication (see the module docstring); returns status, outcome matrices, the
     resource log arena, the trace and the stop time."""
@@ -1490,9 +1489,7 @@ def run_chain(
         ev_s,
     )
     ev_i, ev_t, ev_c, ev_heap = ev[0], ev[1], ev[2], ev[3]
-    heaps = List()
-    for _ in range(4 * n_pools):
-        heaps.append(np.zeros(16, dtype=np.int64))
+    heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
     rq_s = np.zeros(2, dtype=np.int64)
     rq_s[0] = cap_requests
     rq = (
@@ -1571,13 +1568,12 @@ def run_chain(
     status = clk[1]
     now_a = clk[0]
     while status[0] == OK:
-        if q_s[0] < q_s[1]:
+        pid = -1
+        served = False
+        if q_s[0] < q_s[1]:  # SimPy's URGENT continuations: a process starts
             pid = cq[0][q_s[0] % cq[0].shape[0]]
             q_s[0] += 1
-            resume(pid, False, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
-                   urgent_speed)  # fmt: skip
-            continue
-        if q_s[2] < q_s[3]:
+        elif q_s[2] < q_s[3]:  # NORMAL: a granted (or hung-up) request resumes its process
             pid = cq[1][q_s[2] % cq[1].shape[0]]
             q_s[2] += 1
             st = proc_i[pid, R_STAGE]
@@ -1588,59 +1584,59 @@ def run_chain(
                 slot = proc_i[pid, R_DOCREQ]
             elif st == S_A_WAIT:
                 slot = proc_i[pid, R_RIDE]
-            resume(pid, rq_i[slot, Q_STATE] == SERVED, n, clk, ev, tr, gr, lg, rq, pl, cq, fl,
-                   ro, out, proc, dm, sx, px, urgent_speed)  # fmt: skip
-            continue
-        if ev_s[0] == 0:
-            break
-        if ev_t[ev_heap[0]] >= horizon_stop:
-            break
-        slot = ev_pop(ev)
-        now_a[0] = ev_t[slot]
-        kind = ev_i[slot, 1]
-        p = ev_i[slot, 2]
-        if ev_c[slot]:
+            served = rq_i[slot, Q_STATE] == SERVED
+        else:
+            if ev_s[0] == 0 or ev_t[ev_heap[0]] >= horizon_stop:
+                break
+            slot = ev_pop(ev)
+            now_a[0] = ev_t[slot]
+            kind = ev_i[slot, 1]
+            p = ev_i[slot, 2]
+            if ev_c[slot]:
+                ev_release(ev, slot)
+                continue
+            prio = ev_i[slot, 0]
+            cls = prio // SHIFT
+            patient = p % n if p >= 0 else -1
+            pool = ev_i[slot, 3]
+            arg = ev_i[slot, 5]
+            trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
             ev_release(ev, slot)
-            continue
-        prio = ev_i[slot, 0]
-        cls = prio // SHIFT
-        patient = p % n if p >= 0 else -1
-        pool = ev_i[slot, 3]
-        arg = ev_i[slot, 5]
-        trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
-        ev_release(ev, slot)
-        if kind == K_DISPATCH:
-            pl[pool, P_PENDING] = 0
-            if pl[pool, P_KIND] == FLEET:
-                dispatch_fleet(
-                    rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
-                    while_returning, neighbour, neighbour_minutes, n,
-                )  # fmt: skip
-            else:
-                dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
-        elif kind == K_ROSTER:
-            roster_change(rq, pl, gr, lg, ev, clk, rs, arg)
-        elif kind == K_ARRIVAL:
-            proc_i[p, R_STAGE] = S_INIT
-            push_urgent(cq, p)
-            if arg + 1 < n_enter:
-                nxt = order[arg + 1]
-                schedule(ev, clk, df[nxt, D_ARRIVAL], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
-        elif kind == K_PATIENCE:
-            proc_i[p, R_PATEV] = -1
-            if call_back:
-                if rq_i[arg, Q_STATE] == WAITING:
-                    out[2][patient, B_CALLED_BACK] = True
-                    out_t[patient, T_CALL_BACK_REQUESTED] = now_a[0]
-                    line_await[line_of_area[di[patient, E_AREA]]] += 1
-            elif cancel(rq, pl, gr, arg):
-                push_normal(cq, p)
-        elif kind == K_CAR_HOME:
-            release(rq, pl, gr, lg, ev, clk, arg)
-        elif kind == K_VEHICLE_HOME:
-            vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
-        else:  # a process's timeout: it resumes inside this event
-            resume(p, True, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
+            if kind == K_DISPATCH:
+                pl[pool, P_PENDING] = 0
+                if pl[pool, P_KIND] == FLEET:
+                    dispatch_fleet(
+                        rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
+                        while_returning, neighbour, neighbour_minutes, n,
+                    )  # fmt: skip
+                else:
+                    dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
+            elif kind == K_ROSTER:
+                roster_change(rq, pl, gr, lg, ev, clk, rs, arg)
+            elif kind == K_ARRIVAL:
+                proc_i[p, R_STAGE] = S_INIT
+                push_urgent(cq, p)
+                if arg + 1 < n_enter:
+                    nxt = order[arg + 1]
+                    schedule(ev, clk, df[nxt, D_ARRIVAL], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
+            elif kind == K_PATIENCE:
+                proc_i[p, R_PATEV] = -1
+                if call_back:
+                    if rq_i[arg, Q_STATE] == WAITING:
+                        out[2][patient, B_CALLED_BACK] = True
+                        out_t[patient, T_CALL_BACK_REQUESTED] = now_a[0]
+                        line_await[line_of_area[di[patient, E_AREA]]] += 1
+                elif cancel(rq, pl, gr, arg):
+                    push_normal(cq, p)
+            elif kind == K_CAR_HOME:
+                release(rq, pl, gr, lg, ev, clk, arg)
+            elif kind == K_VEHICLE_HOME:
+                vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
+            else:  # a process's timeout: it resumes inside this event
+                pid = p
+                served = True
+        if pid >= 0:
+            resume(pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
                    urgent_speed)  # fmt: skip
 
     stop = horizon_stop
@@ -1653,9 +1649,8 @@ def run_chain(
         heap_n = rq[5]
         for pool in range(n_pools):
             for sub in range(4 * pool, 4 * pool + 4):
-                h = heaps[sub]
                 for k in range(heap_n[sub]):
-                    slot = h[k]
+                    slot = heaps[sub, k]
                     i = rq_i[slot, Q_PID] % n
                     if (
                         rq_i[slot, Q_SIDE] == 0

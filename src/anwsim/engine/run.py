@@ -9,6 +9,7 @@ import numpy as np
 from anwsim.engine.build import ScenarioArrays, build_scenario, demand_arrays
 from anwsim.engine.kernel import (
     FULL_EVENTS,
+    FULL_HEAP,
     FULL_LOG,
     FULL_REQUESTS,
     FULL_TRACE,
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 _BUILT: dict[str, ScenarioArrays] = {}
 """Scenario arrays by scenario hash: built once per scenario, reused per replication."""
+
+_CAPS: dict[str, dict[str, int]] = {}
+"""Queue capacity a scenario needed (its heaps grow by re-running with twice the room)."""
 
 
 def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
@@ -71,13 +75,16 @@ def simulate(
         "log": len(a.roster_time) + 6 * n + len(a.group_cap0) + 64,
         "trace": (len(a.roster_time) + 16 * n + 64) if trace else 0,
         "trips": n + 8,
+        "heap": 256,
     }
+    caps.update(_CAPS.get(scenario_hash(scenario), {}))
     overflow = {
         FULL_EVENTS: "events",
         FULL_REQUESTS: "requests",
         FULL_LOG: "log",
         FULL_TRACE: "trace",
         FULL_TRIPS: "trips",
+        FULL_HEAP: "heap",
     }
     while True:
         result = run_chain(
@@ -94,11 +101,13 @@ def simulate(
             a.amb_urgency, a.params_f, a.params_i,
             df, di, patience, redials, delays, offload, noise, order,
             caps["events"], caps["requests"], caps["log"], caps["trace"], caps["trips"],
+            caps["heap"],
         )  # fmt: skip
         status = int(result[0])
         if status == OK:
             break
         caps[overflow[status]] *= 2
+        _CAPS[scenario_hash(scenario)] = {"heap": caps["heap"]}
     _, out_t, out_i, out_b, lg_t, lg_i, tr_t, tr_i, stopped_at = result
     patients: dict[str, np.ndarray] = {}
     for k, name in enumerate((*TIME_FIELDS, *FLOAT_FIELDS)):

@@ -30,6 +30,7 @@ from anwsim.experiment.runner import (
 from anwsim.experiment.store import ResultStore, scenario_entry
 from anwsim.experiment.summary import paired_differences, summarise
 from anwsim.experiment.tasks import LogLevel
+from anwsim.model import ENGINES, Engine
 from anwsim.scenario import Scenario, load_scenario, validate_data
 from anwsim.scenario.errors import ScenarioError
 from anwsim.scenario.loading import apply_override, parse_override
@@ -49,6 +50,11 @@ class Settings:
     scheduler: str | None = None
     log: LogLevel = "kpis"
     progress: Progress | None = None
+    engine: Engine = "simpy"
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; allowed: {', '.join(ENGINES)}")
 
 
 class ReplicationsFailed(RuntimeError):
@@ -121,6 +127,7 @@ def _execute(
             "seed": next(iter(scenarios.values())).run.seed,
             "plan": plan.to_dict(),
             "log": settings.log,
+            "engine": settings.engine,
             **extra,
         }
         store = ResultStore.create(out, manifest)
@@ -138,6 +145,7 @@ def _go(
         store=store,
         log=settings.log,
         progress=settings.progress,
+        engine=settings.engine,
     )
     if result.failures and result.kpis.empty:
         raise ReplicationsFailed(result.failures, result)  # no tables can be made
@@ -186,7 +194,8 @@ def run(
     Settings: ``replications`` (default: the scenario's), or ``precision`` (relative CI
     half-width, e.g. 0.05) with ``targets`` and ``max_replications``; ``workers``,
     ``scheduler`` (``"local"`` or ``"tcp://host:port"``), ``log`` (``"kpis"`` or
-    ``"full"``), ``progress``. Raises `ReplicationsFailed` if any replication failed.
+    ``"full"``), ``progress``, ``engine`` (``"simpy"``, the reference, or ``"fast"``, the
+    compiled engine: same results). Raises `ReplicationsFailed` if any replication failed.
     """
     s = Settings(**settings)
     label, resolved, source = _resolve(scenario, overrides)

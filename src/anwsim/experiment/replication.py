@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from anwsim.metrics import kpi_table
-from anwsim.model import Outcomes, simulate
+from anwsim.model import Engine, Outcomes, simulate
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario
 
@@ -27,12 +27,15 @@ class ReplicationResult:
 
 
 def run_replication(
-    scenario: Scenario, replication: int, sampler: DemandSampler | None = None
+    scenario: Scenario,
+    replication: int,
+    sampler: DemandSampler | None = None,
+    engine: Engine = "simpy",
 ) -> ReplicationResult:
-    """Sample, simulate and measure replication ``replication`` of ``scenario``."""
+    """Sample, simulate (on ``engine``) and measure replication ``replication``."""
     sampler = sampler or DemandSampler(scenario)
     demand = sampler.sample(replication)
-    outcomes = simulate(scenario, demand)
+    outcomes = simulate(scenario, demand, engine=engine)
     return ReplicationResult(replication, kpi_table(scenario, outcomes), outcomes)
 
 

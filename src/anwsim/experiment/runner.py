@@ -21,7 +21,11 @@ from anwsim.experiment.precision import Decision, decide
 from anwsim.experiment.store import ResultStore
 from anwsim.experiment.tasks import LogLevel, Task, TaskResult
 from anwsim.metrics.definitions import PRECISION_TARGETS
+from anwsim.model import Engine
 from anwsim.scenario import Scenario
+
+How = tuple[LogLevel, Engine]
+"""What every task of a run keeps (log level) and which engine simulates it."""
 
 DEFAULT_TARGETS: tuple[tuple[str, str], ...] = PRECISION_TARGETS
 """KPIs whose precision decides the number of replications when none are named
@@ -161,6 +165,7 @@ def run_experiment(
     log: LogLevel = "kpis",
     progress: Progress | None = None,
     backend: Backend | None = None,
+    engine: Engine = "simpy",
 ) -> ExperimentResult:
     """Run ``plan`` for every scenario (labels are the mapping's keys)."""
     labels = list(scenarios)
@@ -171,11 +176,13 @@ def run_experiment(
     try:
         if plan.replications is not None:
             n = plan.replications
-            _run(backend, scenarios, collector, n, log, progress, "")
+            _run(backend, scenarios, collector, n, (log, engine), progress, "")
             decision = None
         else:
             assert plan.precision is not None
-            decision = _run_to_precision(backend, scenarios, collector, plan, batch, log, progress)
+            decision = _run_to_precision(
+                backend, scenarios, collector, plan, batch, (log, engine), progress
+            )
             n = decision.keep or decision.needed
     finally:
         if own_backend:
@@ -203,10 +210,10 @@ def _partial(collector: _Collector, labels: Sequence[str], n: int) -> pd.DataFra
 
 
 def _tasks(
-    scenarios: Mapping[str, Scenario], collector: _Collector, upto: int, log: LogLevel
+    scenarios: Mapping[str, Scenario], collector: _Collector, upto: int, how: How
 ) -> list[Task]:
     return [
-        Task(label, scenario, r, log)
+        Task(label, scenario, r, how[0], how[1])
         for label, scenario in scenarios.items()
         for r in range(upto)
         if r not in collector.done(label)
@@ -218,11 +225,11 @@ def _run(
     scenarios: Mapping[str, Scenario],
     collector: _Collector,
     upto: int,
-    log: LogLevel,
+    how: How,
     progress: Progress | None,
     note: str,
 ) -> None:
-    tasks = _tasks(scenarios, collector, upto, log)
+    tasks = _tasks(scenarios, collector, upto, how)
     total = upto * len(scenarios)
     done = total - len(tasks)
     if progress:
@@ -241,7 +248,7 @@ def _run_to_precision(
     collector: _Collector,
     plan: Plan,
     batch: int,
-    log: LogLevel,
+    how: How,
     progress: Progress | None,
 ) -> Decision:
     assert plan.precision is not None
@@ -259,4 +266,4 @@ def _run_to_precision(
         upto = min(max(decision.needed, n + batch), plan.max_replications)
         worst = max(decision.widths) if decision.widths else float("inf")
         note = f"half-width {100 * worst:.1f}% (target {100 * plan.precision:g}%)"
-        _run(backend, scenarios, collector, upto, log, progress, note)
+        _run(backend, scenarios, collector, upto, how, progress, note)

@@ -16,6 +16,7 @@ import pandas as pd
 from anwsim.experiment.eventlog import event_log
 from anwsim.experiment.replication import run_replication
 from anwsim.metrics import utilisation_by_hour_of_week
+from anwsim.model import Engine
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario, scenario_hash
 
@@ -30,6 +31,7 @@ class Task:
     scenario: Scenario
     replication: int
     log: LogLevel = "kpis"
+    engine: Engine = "simpy"
 
 
 @dataclass
@@ -66,7 +68,9 @@ def execute(task: Task) -> TaskResult:
     """Run one task; errors are caught and returned, never raised."""
     seed = task.scenario.run.seed
     try:
-        result = run_replication(task.scenario, task.replication, _sampler(task.scenario))
+        result = run_replication(
+            task.scenario, task.replication, _sampler(task.scenario), task.engine
+        )
         kpis = result.kpis.copy()
         kpis.insert(0, "scenario", task.label)
         start, end = task.scenario.run.warmup_minutes, result.outcomes.horizon

@@ -213,18 +213,26 @@ class Chain:
         return self.stop_at
 
 
+Engine = Literal["simpy", "fast"]
+ENGINES: tuple[str, ...] = ("simpy", "fast")
+"""``simpy``: this package, the readable reference; ``fast``: the compiled event loop of
+`anwsim.engine` (same rules, same Outcomes and trace; compiles once, then cached)."""
+
+
 @overload
-def simulate(scenario: Scenario, demand: Demand) -> Outcomes: ...
-@overload
-def simulate(scenario: Scenario, demand: Demand, *, trace: Literal[False]) -> Outcomes: ...
+def simulate(scenario: Scenario, demand: Demand, *, engine: Engine = ...) -> Outcomes: ...
 @overload
 def simulate(
-    scenario: Scenario, demand: Demand, *, trace: Literal[True]
+    scenario: Scenario, demand: Demand, *, trace: Literal[False], engine: Engine = ...
+) -> Outcomes: ...
+@overload
+def simulate(
+    scenario: Scenario, demand: Demand, *, trace: Literal[True], engine: Engine = ...
 ) -> tuple[Outcomes, pd.DataFrame]: ...
 
 
 def simulate(
-    scenario: Scenario, demand: Demand, *, trace: bool = False
+    scenario: Scenario, demand: Demand, *, trace: bool = False, engine: Engine = "simpy"
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """Run one replication: move every patient of ``demand`` through the chain.
 
@@ -232,8 +240,15 @@ def simulate(
     left, but at most ``run.drain_days`` past the horizon (rosters go on; staff on duty
     finish the work in hand). Patients still in the chain then leave as ``unserved``.
     Returns `Outcomes`, or ``(Outcomes, trace table)`` with ``trace=True`` (every
-    processed event, see `anwsim.model.clock`).
+    processed event, see `anwsim.model.clock`). ``engine="fast"`` runs the same rules on
+    the compiled engine (`anwsim.engine`) and returns the same.
     """
+    if engine == "fast":
+        from anwsim.engine import simulate as simulate_fast
+
+        return simulate_fast(scenario, demand, trace=trace)  # type: ignore[call-overload, no-any-return]
+    if engine != "simpy":
+        raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     chain = Chain(scenario, demand, trace=trace)
     outcomes = chain.run()
     if trace:
