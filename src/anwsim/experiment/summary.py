@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 KEYS = ["kpi", "group", "unit", "norm", "target"]
 
 
 def _half_width(sd: pd.Series, n: pd.Series, confidence: float) -> np.ndarray:
+    from scipy import stats  # imported here: 1 s that workers do not need
+
     t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
     return np.where(n > 1, t * sd / np.sqrt(n), np.nan)
 
