@@ -239,9 +239,11 @@ def test_an_unknown_target_is_an_error_not_a_run_to_the_cap(
     seen: list[int] = []
     real = tasks.run_replication
 
-    def counting(scenario: Any, replication: int, sampler: Any = None) -> Any:
+    def counting(
+        scenario: Any, replication: int, sampler: Any = None, engine: str = "simpy"
+    ) -> Any:
         seen.append(replication)
-        return real(scenario, replication, sampler)
+        return real(scenario, replication, sampler, engine=engine)
 
     monkeypatch.setattr(tasks, "run_replication", counting)
     sets = [arg for s in short for arg in ("--set", s)]

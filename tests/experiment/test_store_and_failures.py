@@ -39,9 +39,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     real = tasks.run_replication
 
-    def counting(scenario: Any, replication: int, sampler: Any = None) -> Any:
+    def counting(
+        scenario: Any, replication: int, sampler: Any = None, engine: str = "simpy"
+    ) -> Any:
         seen.append(replication)
-        return real(scenario, replication, sampler)
+        return real(scenario, replication, sampler, engine=engine)
 
     monkeypatch.setattr(tasks, "run_replication", counting)
     return seen
@@ -52,11 +54,13 @@ def failing(monkeypatch: pytest.MonkeyPatch, calls: list[int]) -> list[int]:
     """Replication 1 raises; the others run normally. Returns the replications run."""
     counting = tasks.run_replication
 
-    def fail_one(scenario: Any, replication: int, sampler: Any = None) -> Any:
+    def fail_one(
+        scenario: Any, replication: int, sampler: Any = None, engine: str = "simpy"
+    ) -> Any:
         if replication == FAILING:
             calls.append(replication)
             raise Injected(f"injected failure in replication {replication}")
-        return counting(scenario, replication, sampler)
+        return counting(scenario, replication, sampler, engine=engine)
 
     monkeypatch.setattr(tasks, "run_replication", fail_one)
     return calls
@@ -161,7 +165,9 @@ def test_failed_replication_is_recorded_and_resume_reruns_only_it(
 def _counting_only(seen: list[int]) -> Any:
     from anwsim.experiment.replication import run_replication
 
-    def counting(scenario: Any, replication: int, sampler: Any = None) -> Any:
+    def counting(
+        scenario: Any, replication: int, sampler: Any = None, engine: str = "simpy"
+    ) -> Any:
         seen.append(replication)
         return run_replication(scenario, replication, sampler)
 
@@ -179,7 +185,7 @@ def test_failed_replication_without_a_store(
 
 @pytest.fixture
 def all_failing(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(scenario: Any, replication: int, sampler: Any = None) -> Any:
+    def fail(scenario: Any, replication: int, sampler: Any = None, engine: str = "simpy") -> Any:
         raise Injected(f"injected failure in replication {replication}")
 
     monkeypatch.setattr(tasks, "run_replication", fail)

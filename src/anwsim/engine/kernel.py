@@ -284,106 +284,99 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 
 @njit(cache=True, inline="always")
 def ev_less(ev, a, b):
-    t = ev[1]
-    if t[a] != t[b]:
-        return t[a] < t[b]
+    if ev[1][a] != ev[1][b]:
+        return ev[1][a] < ev[1][b]
     return ev[0][a, 0] < ev[0][b, 0]
 
 
 @njit(cache=True, inline="always")
 def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
-    ev_i, ev_t, ev_c, heap, free, s = ev
-    if s[1] == 0:
+    if ev[5][1] == 0:
         clk[1][0] = FULL_EVENTS
         return -1
-    s[1] -= 1
-    slot = free[s[1]]
-    seq = s[2]
-    s[2] += 1
-    ev_t[slot] = time
-    ev_i[slot, 0] = cls * SHIFT + seq
-    ev_i[slot, 1] = kind
-    ev_i[slot, 2] = p
-    ev_i[slot, 3] = pool
-    ev_i[slot, 4] = group
-    ev_i[slot, 5] = arg
-    ev_c[slot] = False
-    k = s[0]
-    s[0] += 1
+    ev[5][1] -= 1
+    slot = ev[4][ev[5][1]]
+    seq = ev[5][2]
+    ev[5][2] += 1
+    ev[1][slot] = time
+    ev[0][slot, 0] = cls * SHIFT + seq
+    ev[0][slot, 1] = kind
+    ev[0][slot, 2] = p
+    ev[0][slot, 3] = pool
+    ev[0][slot, 4] = group
+    ev[0][slot, 5] = arg
+    ev[2][slot] = False
+    k = ev[5][0]
+    ev[5][0] += 1
     while k > 0:
         parent = (k - 1) >> 1
-        if ev_less(ev, slot, heap[parent]):
-            heap[k] = heap[parent]
+        if ev_less(ev, slot, ev[3][parent]):
+            ev[3][k] = ev[3][parent]
             k = parent
         else:
             break
-    heap[k] = slot
+    ev[3][k] = slot
     return slot
 
 
 @njit(cache=True, inline="always")
 def ev_pop(ev):
-    heap, s = ev[3], ev[5]
-    top = heap[0]
-    s[0] -= 1
-    size = s[0]
+    top = ev[3][0]
+    ev[5][0] -= 1
+    size = ev[5][0]
     if size > 0:
-        last = heap[size]
+        last = ev[3][size]
         k = 0
         while True:
             child = 2 * k + 1
             if child >= size:
                 break
-            if child + 1 < size and ev_less(ev, heap[child + 1], heap[child]):
+            if child + 1 < size and ev_less(ev, ev[3][child + 1], ev[3][child]):
                 child += 1
-            if ev_less(ev, heap[child], last):
-                heap[k] = heap[child]
+            if ev_less(ev, ev[3][child], last):
+                ev[3][k] = ev[3][child]
                 k = child
             else:
                 break
-        heap[k] = last
+        ev[3][k] = last
     return top
 
 
 @njit(cache=True, inline="always")
 def ev_release(ev, slot):
-    free, s = ev[4], ev[5]
-    free[s[1]] = slot
-    s[1] += 1
+    ev[4][ev[5][1]] = slot
+    ev[5][1] += 1
 
 
 @njit(cache=True, inline="always")
 def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
-    rows, times, count = tr
-    cap = times.shape[0]
+    cap = tr[1].shape[0]
     if cap == 0:
         return
-    k = count[0]
+    k = tr[2][0]
     if k >= cap:
         clk[1][0] = FULL_TRACE
         return
-    times[k] = clk[0][0]
-    rows[k, 0] = cls
-    rows[k, 1] = seq
-    rows[k, 2] = kind
-    rows[k, 3] = patient
-    rows[k, 4] = pool
-    rows[k, 5] = group
-    count[0] = k + 1
+    tr[1][k] = clk[0][0]
+    tr[0][k, 0] = cls
+    tr[0][k, 1] = seq
+    tr[0][k, 2] = kind
+    tr[0][k, 3] = patient
+    tr[0][k, 4] = pool
+    tr[0][k, 5] = group
+    tr[2][0] = k + 1
 
 
 @njit(cache=True, inline="always")
 def push_urgent(cq, pid):
-    ring, s = cq[0], cq[2]
-    ring[s[1] % ring.shape[0]] = pid
-    s[1] += 1
+    cq[0][cq[2][1] % cq[0].shape[0]] = pid
+    cq[2][1] += 1
 
 
 @njit(cache=True, inline="always")
 def push_normal(cq, pid):
-    ring, s = cq[1], cq[2]
-    ring[s[3] % ring.shape[0]] = pid
-    s[3] += 1
+    cq[1][cq[2][3] % cq[1].shape[0]] = pid
+    cq[2][3] += 1
 
 
 # --------------------------------------------------------------------------- servers
@@ -391,75 +384,70 @@ def push_normal(cq, pid):
 
 @njit(cache=True, inline="always")
 def record(gr, lg, clk, g):
-    g_i = gr[0]
-    lg_i, lg_t, lg_n = lg
-    busy, cap, ot = g_i[g, G_BUSY], g_i[g, G_CAP], g_i[g, G_OT]
-    over = ot + max(0, busy - ot - cap) if g_i[g, G_REPLACE] == 1 else max(0, busy - cap)
-    ended = g_i[g, G_ENDED]
-    g_i[g, G_ENDED] = 0
-    last = g_i[g, G_LAST]
+    busy, cap, ot = gr[0][g, G_BUSY], gr[0][g, G_CAP], gr[0][g, G_OT]
+    over = ot + max(0, busy - ot - cap) if gr[0][g, G_REPLACE] == 1 else max(0, busy - cap)
+    ended = gr[0][g, G_ENDED]
+    gr[0][g, G_ENDED] = 0
+    last = gr[0][g, G_LAST]
     now = clk[0][0]
-    if last >= 0 and lg_t[last] == now:
-        lg_i[last, 1] = busy
-        lg_i[last, 2] = cap
-        lg_i[last, 3] = over
-        lg_i[last, 4] += ended
+    if last >= 0 and lg[1][last] == now:
+        lg[0][last, 1] = busy
+        lg[0][last, 2] = cap
+        lg[0][last, 3] = over
+        lg[0][last, 4] += ended
         return
-    k = lg_n[0]
-    if k >= lg_t.shape[0]:
+    k = lg[2][0]
+    if k >= lg[1].shape[0]:
         clk[1][0] = FULL_LOG
         return
-    lg_t[k] = now
-    lg_i[k, 0] = g
-    lg_i[k, 1] = busy
-    lg_i[k, 2] = cap
-    lg_i[k, 3] = over
-    lg_i[k, 4] = ended
-    lg_n[0] = k + 1
-    g_i[g, G_LAST] = k
+    lg[1][k] = now
+    lg[0][k, 0] = g
+    lg[0][k, 1] = busy
+    lg[0][k, 2] = cap
+    lg[0][k, 3] = over
+    lg[0][k, 4] = ended
+    lg[2][0] = k + 1
+    gr[0][g, G_LAST] = k
 
 
 @njit(cache=True, inline="always")
 def free(gr, g, held):
-    g_i = gr[0]
-    busy, cap = g_i[g, G_BUSY], g_i[g, G_CAP]
-    if g_i[g, G_REPLACE] == 0:
-        return busy < cap or (held and busy < g_i[g, G_HOLD])
-    ot = g_i[g, G_OT]
-    return busy - ot < cap or (held and ot < g_i[g, G_HOLD])
+    busy, cap = gr[0][g, G_BUSY], gr[0][g, G_CAP]
+    if gr[0][g, G_REPLACE] == 0:
+        return busy < cap or (held and busy < gr[0][g, G_HOLD])
+    ot = gr[0][g, G_OT]
+    return busy - ot < cap or (held and ot < gr[0][g, G_HOLD])
 
 
 @njit(cache=True, inline="always")
 def take(gr, lg, clk, g):
-    g_i, _, c_busy, c_on, _, crew_end, crew_staff = gr
-    g_i[g, G_BUSY] += 1
-    if g_i[g, G_REPLACE] == 0:
+    gr[0][g, G_BUSY] += 1
+    if gr[0][g, G_REPLACE] == 0:
         record(gr, lg, clk, g)
         return OVERTIME
-    if g_i[g, G_BUSY] - 1 - g_i[g, G_OT] < g_i[g, G_CAP]:
+    if gr[0][g, G_BUSY] - 1 - gr[0][g, G_OT] < gr[0][g, G_CAP]:
         best = -1
-        c0 = g_i[g, G_C0]
-        for c in range(c0, c0 + g_i[g, G_NC]):
-            has_room = c_on[c] and c_busy[c] < crew_staff[c]
-            if has_room and (best < 0 or crew_end[c] > crew_end[best]):
+        c0 = gr[0][g, G_C0]
+        for c in range(c0, c0 + gr[0][g, G_NC]):
+            has_room = gr[3][c] and gr[2][c] < gr[6][c]
+            if has_room and (best < 0 or gr[5][c] > gr[5][best]):
                 best = c
-        c_busy[best] += 1
+        gr[2][best] += 1
         record(gr, lg, clk, g)
         return best
-    g_i[g, G_OT] += 1
+    gr[0][g, G_OT] += 1
     record(gr, lg, clk, g)
     return OVERTIME
 
 
 @njit(cache=True, inline="always")
 def give_back(gr, lg, clk, g, crew):
-    g_i, _, c_busy, _, c_ended, _, _ = gr
-    g_i[g, G_BUSY] -= 1
-    if g_i[g, G_REPLACE] == 1:
-        if crew == OVERTIME or c_ended[crew]:
-            g_i[g, G_OT] -= 1
+    gr[0][g, G_BUSY] -= 1
+    if gr[0][g, G_REPLACE] == 1:
+        if crew == OVERTIME or gr[4][crew]:
+            gr[0][g, G_OT] -= 1
         else:
-            c_busy[crew] -= 1
+            gr[2][crew] -= 1
     record(gr, lg, clk, g)
 
 
@@ -468,74 +456,69 @@ def give_back(gr, lg, clk, g, crew):
 
 @njit(cache=True, inline="always")
 def rq_less(rq, a, b):
-    rq_i, rq_f = rq[0], rq[1]
-    if rq_i[a, Q_K0] != rq_i[b, Q_K0]:
-        return rq_i[a, Q_K0] < rq_i[b, Q_K0]
-    if rq_f[a, 0] != rq_f[b, 0]:
-        return rq_f[a, 0] < rq_f[b, 0]
-    return rq_i[a, Q_SEQ] < rq_i[b, Q_SEQ]
+    if rq[0][a, Q_K0] != rq[0][b, Q_K0]:
+        return rq[0][a, Q_K0] < rq[0][b, Q_K0]
+    if rq[1][a, 0] != rq[1][b, 0]:
+        return rq[1][a, 0] < rq[1][b, 0]
+    return rq[0][a, Q_SEQ] < rq[0][b, Q_SEQ]
 
 
 @njit(cache=True, inline="always")
 def hp_sift_up(rq, sub, k):
-    rq_i, h = rq[0], rq[4]
-    slot = h[sub, k]
+    slot = rq[4][sub, k]
     while k > 0:
         parent = (k - 1) >> 1
-        if rq_less(rq, slot, h[sub, parent]):
-            h[sub, k] = h[sub, parent]
-            rq_i[h[sub, k], Q_POS] = k
+        if rq_less(rq, slot, rq[4][sub, parent]):
+            rq[4][sub, k] = rq[4][sub, parent]
+            rq[0][rq[4][sub, k], Q_POS] = k
             k = parent
         else:
             break
-    h[sub, k] = slot
-    rq_i[slot, Q_POS] = k
+    rq[4][sub, k] = slot
+    rq[0][slot, Q_POS] = k
 
 
 @njit(cache=True, inline="always")
 def hp_sift_down(rq, sub, k):
-    rq_i, h, heap_n = rq[0], rq[4], rq[5]
-    size = heap_n[sub]
-    slot = h[sub, k]
+    size = rq[5][sub]
+    slot = rq[4][sub, k]
     while True:
         child = 2 * k + 1
         if child >= size:
             break
-        if child + 1 < size and rq_less(rq, h[sub, child + 1], h[sub, child]):
+        if child + 1 < size and rq_less(rq, rq[4][sub, child + 1], rq[4][sub, child]):
             child += 1
-        if rq_less(rq, h[sub, child], slot):
-            h[sub, k] = h[sub, child]
-            rq_i[h[sub, k], Q_POS] = k
+        if rq_less(rq, rq[4][sub, child], slot):
+            rq[4][sub, k] = rq[4][sub, child]
+            rq[0][rq[4][sub, k], Q_POS] = k
             k = child
         else:
             break
-    h[sub, k] = slot
-    rq_i[slot, Q_POS] = k
+    rq[4][sub, k] = slot
+    rq[0][slot, Q_POS] = k
 
 
 @njit(cache=True, inline="always")
 def hp_push(rq, clk, sub, slot):
-    h, heap_n = rq[4], rq[5]
-    size = heap_n[sub]
-    if size == h.shape[1]:
+    size = rq[5][sub]
+    if size == rq[4].shape[1]:
         clk[1][0] = FULL_HEAP
         return
-    h[sub, size] = slot
-    heap_n[sub] = size + 1
+    rq[4][sub, size] = slot
+    rq[5][sub] = size + 1
     hp_sift_up(rq, sub, size)
 
 
 @njit(cache=True, inline="always")
 def hp_remove(rq, sub, k):
-    rq_i, h, heap_n = rq[0], rq[4], rq[5]
-    heap_n[sub] -= 1
-    size = heap_n[sub]
+    rq[5][sub] -= 1
+    size = rq[5][sub]
     if k == size:
         return
-    h[sub, k] = h[sub, size]
-    rq_i[h[sub, k], Q_POS] = k
+    rq[4][sub, k] = rq[4][sub, size]
+    rq[0][rq[4][sub, k], Q_POS] = k
     parent = (k - 1) >> 1
-    if k > 0 and rq_less(rq, h[sub, k], h[sub, parent]):
+    if k > 0 and rq_less(rq, rq[4][sub, k], rq[4][sub, parent]):
         hp_sift_up(rq, sub, k)
     else:
         hp_sift_down(rq, sub, k)
@@ -555,26 +538,25 @@ def want_dispatch(pl, ev, clk, pool):
 
 @njit(cache=True, inline="always")
 def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
-    rq_i, rq_f, rq_free, rq_s = rq[0], rq[1], rq[2], rq[3]
-    if rq_s[0] == 0:
+    if rq[3][0] == 0:
         clk[1][0] = FULL_REQUESTS
         return 0
-    rq_s[0] -= 1
-    slot = rq_free[rq_s[0]]
-    rq_i[slot, Q_K0] = k0
-    rq_f[slot, 0] = k1
-    rq_f[slot, 1] = 0.0
-    rq_i[slot, Q_SEQ] = rq_s[1]
-    rq_s[1] += 1
-    rq_i[slot, Q_POOL] = pool
-    rq_i[slot, Q_CODE] = code
-    rq_i[slot, Q_HELD] = 0
-    rq_i[slot, Q_STATE] = WAITING
-    rq_i[slot, Q_GROUP] = -1
-    rq_i[slot, Q_CREW] = OVERTIME
-    rq_i[slot, Q_PID] = pid
-    rq_i[slot, Q_SIDE] = side
-    rq_i[slot, Q_PLACE] = place
+    rq[3][0] -= 1
+    slot = rq[2][rq[3][0]]
+    rq[0][slot, Q_K0] = k0
+    rq[1][slot, 0] = k1
+    rq[1][slot, 1] = 0.0
+    rq[0][slot, Q_SEQ] = rq[3][1]
+    rq[3][1] += 1
+    rq[0][slot, Q_POOL] = pool
+    rq[0][slot, Q_CODE] = code
+    rq[0][slot, Q_HELD] = 0
+    rq[0][slot, Q_STATE] = WAITING
+    rq[0][slot, Q_GROUP] = -1
+    rq[0][slot, Q_CREW] = OVERTIME
+    rq[0][slot, Q_PID] = pid
+    rq[0][slot, Q_SIDE] = side
+    rq[0][slot, Q_PLACE] = place
     hp_push(rq, clk, 4 * pool + 2 * code, slot)
     pl[pool, P_LIVE] += 1
     want_dispatch(pl, ev, clk, pool)
@@ -583,9 +565,8 @@ def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
 
 @njit(cache=True, inline="always")
 def rq_release(rq, slot):
-    rq_free, rq_s = rq[2], rq[3]
-    rq_free[rq_s[0]] = slot
-    rq_s[0] += 1
+    rq[2][rq[3][0]] = slot
+    rq[3][0] += 1
 
 
 @njit(cache=True, inline="always")
@@ -598,15 +579,14 @@ def update_hold(pl, gr, pool):
 
 @njit(cache=True, inline="always")
 def cancel(rq, pl, gr, slot):
-    rq_i = rq[0]
-    if rq_i[slot, Q_STATE] != WAITING:
+    if rq[0][slot, Q_STATE] != WAITING:
         return False
-    pool = rq_i[slot, Q_POOL]
-    sub = 4 * pool + 2 * rq_i[slot, Q_CODE] + rq_i[slot, Q_HELD]
-    hp_remove(rq, sub, rq_i[slot, Q_POS])
-    rq_i[slot, Q_STATE] = CANCELLED
+    pool = rq[0][slot, Q_POOL]
+    sub = 4 * pool + 2 * rq[0][slot, Q_CODE] + rq[0][slot, Q_HELD]
+    hp_remove(rq, sub, rq[0][slot, Q_POS])
+    rq[0][slot, Q_STATE] = CANCELLED
     pl[pool, P_LIVE] -= 1
-    if rq_i[slot, Q_HELD] == 1:
+    if rq[0][slot, Q_HELD] == 1:
         pl[pool, P_HELD] -= 1
         update_hold(pl, gr, pool)
     return True
@@ -614,75 +594,70 @@ def cancel(rq, pl, gr, slot):
 
 @njit(cache=True, inline="always")
 def release(rq, pl, gr, lg, ev, clk, slot):
-    rq_i = rq[0]
-    pool = rq_i[slot, Q_POOL]
-    give_back(gr, lg, clk, pl[pool, P_G0] + rq_i[slot, Q_GROUP], rq_i[slot, Q_CREW])
+    pool = rq[0][slot, Q_POOL]
+    give_back(gr, lg, clk, pl[pool, P_G0] + rq[0][slot, Q_GROUP], rq[0][slot, Q_CREW])
     want_dispatch(pl, ev, clk, pool)
     rq_release(rq, slot)
 
 
 @njit(cache=True)
 def hold_all(rq, pl, clk, pool):
-    rq_i, h, heap_n = rq[0], rq[4], rq[5]
     for code in range(2):
         src = 4 * pool + 2 * code
-        size = heap_n[src]
+        size = rq[5][src]
         for k in range(size):
-            slot = h[src, k]
-            rq_i[slot, Q_HELD] = 1
+            slot = rq[4][src, k]
+            rq[0][slot, Q_HELD] = 1
             pl[pool, P_HELD] += 1
             hp_push(rq, clk, src + 1, slot)
-        heap_n[src] = 0
+        rq[5][src] = 0
 
 
 @njit(cache=True)
 def set_capacity(rq, pl, gr, clk, pool, g, value):
-    g_i, g_drop_t = gr[0], gr[1]
     now = clk[0][0]
-    if value == 0 and g_i[g, G_CAP] > 0:
-        g_drop_t[g] = now
-        g_i[g, G_DROPC] = g_i[g, G_CAP]
-    g_i[g, G_CAP] = value
+    if value == 0 and gr[0][g, G_CAP] > 0:
+        gr[1][g] = now
+        gr[0][g, G_DROPC] = gr[0][g, G_CAP]
+    gr[0][g, G_CAP] = value
     g0, ng = pl[pool, P_G0], pl[pool, P_NG]
     if value > 0:
         for x in range(g0, g0 + ng):
-            g_i[x, G_HOLD] = 0
+            gr[0][x, G_HOLD] = 0
     else:
         total = 0
         for x in range(g0, g0 + ng):
-            total += g_i[x, G_CAP]
+            total += gr[0][x, G_CAP]
         if total == 0 and pl[pool, P_LIVE] > 0:
             for x in range(g0, g0 + ng):
-                if g_drop_t[x] == now:
-                    g_i[x, G_HOLD] = g_i[x, G_DROPC]
+                if gr[1][x] == now:
+                    gr[0][x, G_HOLD] = gr[0][x, G_DROPC]
             hold_all(rq, pl, clk, pool)
 
 
 @njit(cache=True)
 def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
-    roster_pool, roster_group, roster_value, roster_ptr, roster_ends, roster_sptr = rs[:6]
     roster_starts = rs[6]
-    g_i, _, c_busy, c_on, c_ended, _, crew_staff = gr
-    pool = roster_pool[k]
-    g = pl[pool, P_G0] + roster_group[k]
-    value = roster_value[k]
-    if g_i[g, G_REPLACE] == 0:
-        g_i[g, G_ENDED] += max(0, g_i[g, G_CAP] - value)
+    pool = rs[0][k]
+    g = pl[pool, P_G0] + rs[1][k]
+    value = rs[2][k]
+    if gr[0][g, G_REPLACE] == 0:
+        gr[0][g, G_ENDED] += max(0, gr[0][g, G_CAP] - value)
         set_capacity(rq, pl, gr, clk, pool, g, value)
     else:
-        cap = g_i[g, G_CAP]
-        for e in range(roster_ptr[k], roster_ptr[k + 1]):
-            c = roster_ends[e]
-            if c_on[c]:
-                c_on[c] = False
-                cap -= crew_staff[c]
-                g_i[g, G_ENDED] += crew_staff[c]
-                g_i[g, G_OT] += c_busy[c]
-            c_ended[c] = True
-        for e in range(roster_sptr[k], roster_sptr[k + 1]):
+        cap = gr[0][g, G_CAP]
+        for e in range(rs[3][k], rs[3][k + 1]):
+            c = rs[4][e]
+            if gr[3][c]:
+                gr[3][c] = False
+                cap -= gr[6][c]
+                gr[0][g, G_ENDED] += gr[6][c]
+                gr[0][g, G_OT] += gr[2][c]
+            gr[4][c] = True
+        for e in range(rs[5][k], rs[5][k + 1]):
             c = roster_starts[e]
-            c_on[c] = True
-            cap += crew_staff[c]
+            gr[3][c] = True
+            cap += gr[6][c]
         set_capacity(rq, pl, gr, clk, pool, g, cap)
     record(gr, lg, clk, g)
     want_dispatch(pl, ev, clk, pool)
@@ -690,17 +665,16 @@ def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
 
 @njit(cache=True, inline="always")
 def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
-    rq_i, rq_f = rq[0], rq[1]
-    sub = 4 * pool + 2 * rq_i[slot, Q_CODE] + rq_i[slot, Q_HELD]
-    hp_remove(rq, sub, rq_i[slot, Q_POS])
+    sub = 4 * pool + 2 * rq[0][slot, Q_CODE] + rq[0][slot, Q_HELD]
+    hp_remove(rq, sub, rq[0][slot, Q_POS])
     pl[pool, P_LIVE] -= 1
-    if rq_i[slot, Q_HELD] == 1:
+    if rq[0][slot, Q_HELD] == 1:
         pl[pool, P_HELD] -= 1
-    rq_i[slot, Q_STATE] = SERVED
-    rq_i[slot, Q_GROUP] = g
-    rq_i[slot, Q_CREW] = crew
-    rq_f[slot, 1] = minutes
-    pid = rq_i[slot, Q_PID]
+    rq[0][slot, Q_STATE] = SERVED
+    rq[0][slot, Q_GROUP] = g
+    rq[0][slot, Q_CREW] = crew
+    rq[1][slot, 1] = minutes
+    pid = rq[0][slot, Q_PID]
     trace_row(tr, clk, DISPATCH, pl[pool, P_DSEQ], K_GRANT, pid % n, pool, g)
     push_normal(cq, pid)
 
@@ -715,23 +689,22 @@ def sub_free(pl, gr, pool, code, held):
 
 @njit(cache=True)
 def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
-    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
     while True:
         best = -1
         for sub in range(4 * pool, 4 * pool + 4):
-            if heap_n[sub] == 0:
+            if rq[5][sub] == 0:
                 continue
             code, held = (sub - 4 * pool) >> 1, (sub - 4 * pool) & 1
             if not sub_free(pl, gr, pool, code, held):
                 continue
-            head = heaps[sub, 0]
+            head = rq[4][sub, 0]
             if best < 0 or rq_less(rq, head, best):
                 best = head
         if best < 0:
             break
         g0 = pl[pool, P_G0]
-        held = rq_i[best, Q_HELD] == 1
-        if rq_i[best, Q_CODE] == 1 and free(gr, g0 + 1, held):
+        held = rq[0][best, Q_HELD] == 1
+        if rq[0][best, Q_CODE] == 1 and free(gr, g0 + 1, held):
             crew = take(gr, lg, clk, g0 + 1)
             grant(rq, pl, tr, cq, clk, best, pool, 1, crew, 0.0, n)
         else:
@@ -745,52 +718,46 @@ def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
 
 @njit(cache=True, inline="always")
 def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
-    tp_i, tp_f = fl[0], fl[1]
-    depart, arrive = tp_f[trip, 0], tp_f[trip, 1]
+    depart, arrive = fl[1][trip, 0], fl[1][trip, 1]
     span = arrive - depart
     f = 1.0 if span <= 0 else min(1.0, (clk[0][0] - depart) / span)
-    station = station_place[tp_i[trip, 0]]
-    return (1.0 - f) * minutes_m[tp_i[trip, 2], place] + f * minutes_m[station, place]
+    station = station_place[fl[0][trip, 0]]
+    return (1.0 - f) * minutes_m[fl[0][trip, 2], place] + f * minutes_m[station, place]
 
 
 @njit(cache=True, inline="always")
 def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
-    tp_i, tp_f = fl[0], fl[1]
-    g_i, c_ended = gr[0], gr[4]
-    g = pl[fleet_pool, P_G0] + tp_i[trip, 0]
-    crew = tp_i[trip, 1]
-    if g_i[g, G_REPLACE] == 0:
-        if g_i[g, G_BUSY] > g_i[g, G_CAP]:
+    g = pl[fleet_pool, P_G0] + fl[0][trip, 0]
+    crew = fl[0][trip, 1]
+    if gr[0][g, G_REPLACE] == 0:
+        if gr[0][g, G_BUSY] > gr[0][g, G_CAP]:
             return False
-    elif crew == OVERTIME or c_ended[crew]:
+    elif crew == OVERTIME or gr[4][crew]:
         return False
-    return while_returning or clk[0][0] == tp_f[trip, 0]
+    return while_returning or clk[0][0] == fl[1][trip, 0]
 
 
 @njit(cache=True, inline="always")
 def remove_returning(fl, k):
-    ret, tp_s = fl[2], fl[3]
-    for j in range(k, tp_s[1] - 1):
-        ret[j] = ret[j + 1]
-    tp_s[1] -= 1
+    for j in range(k, fl[3][1] - 1):
+        fl[2][j] = fl[2][j + 1]
+    fl[3][1] -= 1
 
 
 @njit(cache=True)
 def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
                    while_returning, neighbour, neighbour_minutes, n):  # fmt: skip
-    rq_i, heaps, heap_n = rq[0], rq[4], rq[5]
-    tp_i, ret, tp_s = fl[0], fl[2], fl[3]
     g0, ng = pl[pool, P_G0], pl[pool, P_NG]
     while True:
         best_rq = -1
         for sub in range(4 * pool, 4 * pool + 4):
-            if heap_n[sub] > 0:
-                head = heaps[sub, 0]
+            if rq[5][sub] > 0:
+                head = rq[4][sub, 0]
                 if best_rq < 0 or rq_less(rq, head, best_rq):
                     best_rq = head
         if best_rq < 0:
             break
-        place = rq_i[best_rq, Q_PLACE]
+        place = rq[0][best_rq, Q_PLACE]
         found = False
         b_min, b_code, b_g, b_k = 0.0, 0, 0, -1
         for g in range(ng):
@@ -798,11 +765,11 @@ def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station
                 m = minutes_m[station_place[g], place]
                 if (not found) or m < b_min or (m == b_min and (b_code > 0 or g < b_g)):
                     found, b_min, b_code, b_g, b_k = True, m, 0, g, -1
-        for k in range(tp_s[1]):
-            trip = ret[k]
+        for k in range(fl[3][1]):
+            trip = fl[2][k]
             if may_take(fl, gr, pl, clk, pool, while_returning, trip):
                 m = trip_minutes(fl, clk, minutes_m, station_place, trip, place)
-                g = tp_i[trip, 0]
+                g = fl[0][trip, 0]
                 if (not found) or m < b_min or (m == b_min and b_code == 1 and g < b_g):
                     found, b_min, b_code, b_g, b_k = True, m, 1, g, k
         if not found:
@@ -813,51 +780,48 @@ def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station
         if b_k < 0:
             crew = take(gr, lg, clk, g0 + b_g)
         else:
-            trip = ret[b_k]
-            tp_i[trip, 3] = 0
-            ev[2][tp_i[trip, 4]] = True
+            trip = fl[2][b_k]
+            fl[0][trip, 3] = 0
+            ev[2][fl[0][trip, 4]] = True
             remove_returning(fl, b_k)
-            crew = tp_i[trip, 1]
+            crew = fl[0][trip, 1]
         grant(rq, pl, tr, cq, clk, best_rq, pool, b_g, crew, b_min, n)
     update_hold(pl, gr, pool)
 
 
 @njit(cache=True)
 def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, origin, factor):
-    rq_i = rq[0]
-    tp_i, tp_f, ret, tp_s = fl
-    g = rq_i[ride, Q_GROUP]
+    g = rq[0][ride, Q_GROUP]
     minutes = minutes_m[origin, station_place[g]] * factor
-    k = tp_s[0]
-    if k >= tp_f.shape[0]:
+    k = fl[3][0]
+    if k >= fl[1].shape[0]:
         clk[1][0] = FULL_TRIPS
         return
     now = clk[0][0]
-    tp_s[0] += 1
-    tp_i[k, 0] = g
-    tp_i[k, 1] = rq_i[ride, Q_CREW]
-    tp_i[k, 2] = origin
-    tp_i[k, 3] = 1
-    tp_i[k, 5] = rq_i[ride, Q_PID]
-    tp_f[k, 0] = now
-    tp_f[k, 1] = now + minutes
-    ret[tp_s[1]] = k
-    tp_s[1] += 1
-    tp_i[k, 4] = schedule(ev, clk, tp_f[k, 1], END, K_VEHICLE_HOME, rq_i[ride, Q_PID],
+    fl[3][0] += 1
+    fl[0][k, 0] = g
+    fl[0][k, 1] = rq[0][ride, Q_CREW]
+    fl[0][k, 2] = origin
+    fl[0][k, 3] = 1
+    fl[0][k, 5] = rq[0][ride, Q_PID]
+    fl[1][k, 0] = now
+    fl[1][k, 1] = now + minutes
+    fl[2][fl[3][1]] = k
+    fl[3][1] += 1
+    fl[0][k, 4] = schedule(ev, clk, fl[1][k, 1], END, K_VEHICLE_HOME, rq[0][ride, Q_PID],
                           fleet_pool, g, k)  # fmt: skip
     want_dispatch(pl, ev, clk, fleet_pool)
 
 
 @njit(cache=True)
 def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
-    tp_i, _, ret, tp_s = fl
-    if tp_i[trip, 3] == 1:
-        tp_i[trip, 3] = 0
-        for k in range(tp_s[1]):
-            if ret[k] == trip:
+    if fl[0][trip, 3] == 1:
+        fl[0][trip, 3] = 0
+        for k in range(fl[3][1]):
+            if fl[2][k] == trip:
                 remove_returning(fl, k)
                 break
-        give_back(gr, lg, clk, pl[fleet_pool, P_G0] + tp_i[trip, 0], tp_i[trip, 1])
+        give_back(gr, lg, clk, pl[fleet_pool, P_G0] + fl[0][trip, 0], fl[0][trip, 1])
         want_dispatch(pl, ev, clk, fleet_pool)
 
 
@@ -892,36 +856,34 @@ def seh_open(ro, s, t):
 
 @njit(cache=True)
 def seh_for(ro, place, t, by_amb):
-    sehs_by_distance, seh_wc, seh_intake = ro[2], ro[11], ro[12]
-    n_seh = sehs_by_distance.shape[1]
+    n_seh = ro[2].shape[1]
     any_intake = False
     for s in range(n_seh):
-        if seh_intake[s]:
+        if ro[12][s]:
             any_intake = True
     restrict = by_amb and any_intake
     s0 = -1
     for k in range(n_seh):
-        s = sehs_by_distance[place, k]
-        if not restrict or seh_intake[s]:
+        s = ro[2][place, k]
+        if not restrict or ro[12][s]:
             s0 = s
             break
     if seh_open(ro, s0, t):
         return s0
-    target = seh_wc[s0]
-    if target >= 0 and seh_open(ro, target, t) and (not restrict or seh_intake[target]):
+    target = ro[11][s0]
+    if target >= 0 and seh_open(ro, target, t) and (not restrict or ro[12][target]):
         return target
     for k in range(n_seh):
-        s = sehs_by_distance[place, k]
-        if (not restrict or seh_intake[s]) and seh_open(ro, s, t):
+        s = ro[2][place, k]
+        if (not restrict or ro[12][s]) and seh_open(ro, s, t):
             return s
     return s0
 
 
 @njit(cache=True)
 def nearest_open_post(ro, place, t):
-    posts_by_distance = ro[1]
-    for k in range(posts_by_distance.shape[1]):
-        p = posts_by_distance[place, k]
+    for k in range(ro[1].shape[1]):
+        p = ro[1][place, k]
         if post_open(ro, p, t):
             return p
     return -1
@@ -930,20 +892,19 @@ def nearest_open_post(ro, place, t):
 @njit(cache=True)
 def post_for(ro, n_posts, place, t):
     """p >= 0: the post; -1 - s: the SEH s."""
-    posts_by_distance, post_wc_kind, post_wc_target = ro[1], ro[9], ro[10]
     if n_posts == 0:
         return -1 - seh_for(ro, place, t, False)
-    p0 = posts_by_distance[place, 0]
+    p0 = ro[1][place, 0]
     if post_open(ro, p0, t):
         return p0
-    kind = post_wc_kind[p0]
+    kind = ro[9][p0]
     if kind == 2:
-        s = post_wc_target[p0]
+        s = ro[10][p0]
         if seh_open(ro, s, t):
             return -1 - s
         return -1 - seh_for(ro, place, t, False)
     if kind == 1:
-        p = post_wc_target[p0]
+        p = ro[10][p0]
         if post_open(ro, p, t):
             return p
     p = nearest_open_post(ro, place, t)
@@ -954,24 +915,22 @@ def post_for(ro, n_posts, place, t):
 
 @njit(cache=True)
 def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
-    posts_by_distance, g_i = ro[1], gr[0]
-    for k in range(posts_by_distance.shape[1]):
-        p = posts_by_distance[place, k]
-        if g_i[pl[post_cars_pool[p], P_G0], G_CAP] > 0:
+    for k in range(ro[1].shape[1]):
+        p = ro[1][place, k]
+        if gr[0][pl[post_cars_pool[p], P_G0], G_CAP] > 0:
             return p
-    for k in range(posts_by_distance.shape[1]):
-        p = posts_by_distance[place, k]
+    for k in range(ro[1].shape[1]):
+        p = ro[1][place, k]
         if post_has_cars[p]:
             return p
-    return posts_by_distance[place, 0]
+    return ro[1][place, 0]
 
 
 @njit(cache=True, inline="always")
 def leave(out, clk, i, via):
-    out_t, out_i = out[0], out[1]
-    out_t[i, T_EXIT] = clk[0][0]
-    out_i[i, I_EXIT_VIA] = via
-    out_i[i, I_EXITS] += 1
+    out[0][i, T_EXIT] = clk[0][0]
+    out[1][i, I_EXIT_VIA] = via
+    out[1][i, I_EXITS] += 1
 
 
 @njit(cache=True, inline="always")
@@ -991,57 +950,48 @@ def resume(
     pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px, urgent_speed
 ):
     """Run process ``pid`` from its resume point to its next wait (docs/engine.md §2)."""
-    out_t, out_i, out_b = out
-    proc_i, proc_f = proc
-    df, di, patience, redials, redial_delay, offload_minutes, noise = dm
-    (area_place, post_place, seh_place, station_place, line_of_area, line_triage_pool,
-     line_sup_pool, post_room_pool, post_cars_pool, post_has_cars, seh_places_pool,
-     seh_doctors_pool, seh_has_doctors, seh_fd_post, seh_fd_share, seh_offload, emergency,
-     amb_urgency, line_await) = sx  # fmt: skip
     fleet_pool, max_waiting, patience_none, callback_by_post, n_posts = px
-    minutes_m = ro[0]
-    rq_i, rq_f = rq[0], rq[1]
-    max_redials = redials.shape[1]
+    max_redials = dm[3].shape[1]
     i = pid % n
-    st = proc_i[pid, R_STAGE]
+    st = proc[0][pid, R_STAGE]
     now = clk[0][0]
-    urg = di[i, E_URGENCY]
+    urg = dm[1][i, E_URGENCY]
     while True:
         if st == S_INIT:
-            out_t[i, T_CALL] = now
-            entry = di[i, E_ENTRY]
-            proc_i[pid, R_ATTEMPT] = 0
+            out[0][i, T_CALL] = now
+            entry = dm[1][i, E_ENTRY]
+            proc[0][pid, R_ATTEMPT] = 0
             if entry == PHONE:
                 st = S_ATTEMPT
             elif entry == WALK_IN_SEH:
-                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
-                proc_i[pid, R_SELFREF] = 1
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[0][pid, R_SELFREF] = 1
                 st = S_SEH_VISIT
             else:
                 st = S_DISPOSE
         elif st == S_ATTEMPT:
-            proc_f[pid, F_START] = now
-            out_i[i, I_ATTEMPTS] += 1
-            line = line_of_area[di[i, E_AREA]]
-            pool = line_triage_pool[line]
+            proc[1][pid, F_START] = now
+            out[1][i, I_ATTEMPTS] += 1
+            line = sx[4][dm[1][i, E_AREA]]
+            pool = sx[5][line]
             if (
                 max_waiting >= 0
-                and pl[pool, P_LIVE] - line_await[line] >= max_waiting
+                and pl[pool, P_LIVE] - sx[18][line] >= max_waiting
                 and not free(gr, pl[pool, P_G0], False)
             ):
-                out_i[i, I_BLOCKED_ATTEMPTS] += 1
-                proc_i[pid, R_FAIL] = X_BLOCKED
+                out[1][i, I_BLOCKED_ATTEMPTS] += 1
+                proc[0][pid, R_FAIL] = X_BLOCKED
                 st = S_FAIL
                 continue
-            k0 = 0 if emergency[urg] else 1
+            k0 = 0 if sx[16][urg] else 1
             req = request(rq, pl, ev, clk, pool, k0, now, 0, pid, 0, -1)
-            proc_i[pid, R_REQ] = req
-            proc_i[pid, R_PATEV] = -1
+            proc[0][pid, R_REQ] = req
+            proc[0][pid, R_PATEV] = -1
             if not patience_none:
-                proc_i[pid, R_PATEV] = schedule(
+                proc[0][pid, R_PATEV] = schedule(
                     ev,
                     clk,
-                    now + patience[i, proc_i[pid, R_ATTEMPT]],
+                    now + dm[2][i, proc[0][pid, R_ATTEMPT]],
                     PATIENCE,
                     K_PATIENCE,
                     pid,
@@ -1049,254 +999,246 @@ def resume(
                     -1,
                     req,
                 )
-            proc_i[pid, R_STAGE] = S_PH_WAIT
+            proc[0][pid, R_STAGE] = S_PH_WAIT
             return
         elif st == S_PH_WAIT:
             if served:
-                ev_slot = proc_i[pid, R_PATEV]
+                ev_slot = proc[0][pid, R_PATEV]
                 if ev_slot >= 0:
                     ev[2][ev_slot] = True
-                    proc_i[pid, R_PATEV] = -1
-                if out_b[i, B_CALLED_BACK]:
-                    line_await[line_of_area[di[i, E_AREA]]] -= 1
-                out_t[i, T_ANSWER] = now
-                out_t[i, T_ANSWERED_ATTEMPT_START] = proc_f[pid, F_START]
-                out_t[i, T_ABANDON] = np.nan
-                wait(proc, ev, clk, pid, S_TRIAGE, df[i, D_TRIAGE], K_TRIAGE_END, END)
+                    proc[0][pid, R_PATEV] = -1
+                if out[2][i, B_CALLED_BACK]:
+                    sx[18][sx[4][dm[1][i, E_AREA]]] -= 1
+                out[0][i, T_ANSWER] = now
+                out[0][i, T_ANSWERED_ATTEMPT_START] = proc[1][pid, F_START]
+                out[0][i, T_ABANDON] = np.nan
+                wait(proc, ev, clk, pid, S_TRIAGE, dm[0][i, D_TRIAGE], K_TRIAGE_END, END)
                 return
-            rq_release(rq, proc_i[pid, R_REQ])  # hung up: the request left the queue
-            out_i[i, I_ABANDONED_ATTEMPTS] += 1
-            out_t[i, T_ABANDON] = now
-            proc_i[pid, R_FAIL] = X_ABANDONED
+            rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
+            out[1][i, I_ABANDONED_ATTEMPTS] += 1
+            out[0][i, T_ABANDON] = now
+            proc[0][pid, R_FAIL] = X_ABANDONED
             st = S_FAIL
         elif st == S_FAIL:
-            a = proc_i[pid, R_ATTEMPT]
-            if a < max_redials and redials[i, a]:
-                wait(proc, ev, clk, pid, S_REDIAL, redial_delay[i, a], K_REDIAL, ARRIVAL)
+            a = proc[0][pid, R_ATTEMPT]
+            if a < max_redials and dm[3][i, a]:
+                wait(proc, ev, clk, pid, S_REDIAL, dm[4][i, a], K_REDIAL, ARRIVAL)
                 return
-            leave(out, clk, i, proc_i[pid, R_FAIL])
-            proc_i[pid, R_STAGE] = S_DONE
+            leave(out, clk, i, proc[0][pid, R_FAIL])
+            proc[0][pid, R_STAGE] = S_DONE
             return
         elif st == S_REDIAL:
-            proc_i[pid, R_ATTEMPT] += 1
+            proc[0][pid, R_ATTEMPT] += 1
             st = S_ATTEMPT
         elif st == S_TRIAGE:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
-            out_t[i, T_TRIAGE_END] = now
-            if di[i, E_SUPERVISED]:
-                proc_i[n + i, R_STAGE] = S_SUP_INIT
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
+            out[0][i, T_TRIAGE_END] = now
+            if dm[1][i, E_SUPERVISED]:
+                proc[0][n + i, R_STAGE] = S_SUP_INIT
                 push_urgent(cq, n + i)
             st = S_DISPOSE
         elif st == S_DISPOSE:
-            d = di[i, E_DISPOSITION]
+            d = dm[1][i, E_DISPOSITION]
             if d == ADVICE:
                 leave(out, clk, i, X_ADVICE)
-                proc_i[pid, R_STAGE] = S_DONE
+                proc[0][pid, R_STAGE] = S_DONE
                 return
             if d == GP_CALLBACK:
-                line = line_of_area[di[i, E_AREA]]
-                pool = line_sup_pool[line]
+                line = sx[4][dm[1][i, E_AREA]]
+                pool = sx[6][line]
                 if callback_by_post:
-                    p = nearest_open_post(ro, area_place[di[i, E_AREA]], now)
+                    p = nearest_open_post(ro, sx[0][dm[1][i, E_AREA]], now)
                     if p >= 0:
-                        pool = post_room_pool[p]
-                proc_i[pid, R_REQ] = request(rq, pl, ev, clk, pool, urg, now, 0, pid, 0, -1)
-                proc_i[pid, R_STAGE] = S_CB_WAIT
+                        pool = sx[7][p]
+                proc[0][pid, R_REQ] = request(rq, pl, ev, clk, pool, urg, now, 0, pid, 0, -1)
+                proc[0][pid, R_STAGE] = S_CB_WAIT
                 return
             if d == CONSULT:
-                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
-                proc_f[pid, F_TRAVELLED] = 0.0
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[1][pid, F_TRAVELLED] = 0.0
                 st = S_CO_LOOP
             elif d == HOME_VISIT:
                 st = S_VISIT
             elif d == AMBULANCE:
                 st = S_INCIDENT
             else:
-                proc_i[pid, R_PLACE] = area_place[di[i, E_AREA]]
-                proc_i[pid, R_SELFREF] = 0
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
         elif st == S_CB_WAIT:
-            out_t[i, T_CALLBACK_START] = now
+            out[0][i, T_CALLBACK_START] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_CB_END, df[i, D_CALLBACK], K_CALLBACK_END, END)
+            wait(proc, ev, clk, pid, S_CB_END, dm[0][i, D_CALLBACK], K_CALLBACK_END, END)
             return
         elif st == S_CB_END:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
-            out_t[i, T_CALLBACK_END] = now
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
+            out[0][i, T_CALLBACK_END] = now
             leave(out, clk, i, X_CALLBACK)
-            proc_i[pid, R_STAGE] = S_DONE
+            proc[0][pid, R_STAGE] = S_DONE
             return
         elif st == S_CO_LOOP:
-            place = proc_i[pid, R_PLACE]
+            place = proc[0][pid, R_PLACE]
             target = post_for(ro, n_posts, place, now)
             if target < 0:
-                travelled = proc_f[pid, F_TRAVELLED]
-                out_t[i, T_TRAVEL_TO_POST] = travelled if travelled != 0.0 else np.nan
-                proc_i[pid, R_SELFREF] = 0
+                travelled = proc[1][pid, F_TRAVELLED]
+                out[0][i, T_TRAVEL_TO_POST] = travelled if travelled != 0.0 else np.nan
+                proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
                 continue
-            dest = post_place[target]
-            minutes = minutes_m[place, dest] * noise[i, TO_SITE]
-            proc_i[pid, R_TARGET] = target
-            proc_i[pid, R_DEST] = dest
-            proc_f[pid, F_MINUTES] = minutes
+            dest = sx[1][target]
+            minutes = ro[0][place, dest] * dm[6][i, TO_SITE]
+            proc[0][pid, R_TARGET] = target
+            proc[0][pid, R_DEST] = dest
+            proc[1][pid, F_MINUTES] = minutes
             if minutes > 0:
                 wait(proc, ev, clk, pid, S_CO_ARRIVE, minutes, K_AT_POST, END)
                 return
             st = S_CO_ARRIVE
         elif st == S_CO_ARRIVE:
-            proc_f[pid, F_TRAVELLED] += proc_f[pid, F_MINUTES]
-            proc_i[pid, R_PLACE] = proc_i[pid, R_DEST]
-            target = proc_i[pid, R_TARGET]
+            proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
+            proc[0][pid, R_PLACE] = proc[0][pid, R_DEST]
+            target = proc[0][pid, R_TARGET]
             if post_open(ro, target, now):
-                out_t[i, T_TRAVEL_TO_POST] = proc_f[pid, F_TRAVELLED]
+                out[0][i, T_TRAVEL_TO_POST] = proc[1][pid, F_TRAVELLED]
                 st = S_AT_POST
             else:
                 st = S_CO_LOOP
         elif st == S_AT_POST:
-            p = proc_i[pid, R_TARGET]
-            out_i[i, I_POST] = p
-            out_t[i, T_POST_ARRIVAL] = now
-            code = 1 if di[i, E_NP] else 0
-            proc_i[pid, R_REQ] = request(
-                rq, pl, ev, clk, post_room_pool[p], urg, now, code, pid, 0, -1
-            )
-            proc_i[pid, R_STAGE] = S_CA_WAIT
+            p = proc[0][pid, R_TARGET]
+            out[1][i, I_POST] = p
+            out[0][i, T_POST_ARRIVAL] = now
+            code = 1 if dm[1][i, E_NP] else 0
+            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[7][p], urg, now, code, pid, 0, -1)
+            proc[0][pid, R_STAGE] = S_CA_WAIT
             return
         elif st == S_CA_WAIT:
-            req = proc_i[pid, R_REQ]
-            g = rq_i[req, Q_GROUP]
-            out_t[i, T_CONSULT_START] = now
+            req = proc[0][pid, R_REQ]
+            g = rq[0][req, Q_GROUP]
+            out[0][i, T_CONSULT_START] = now
             first_contact(out, i, now)
-            out_i[i, I_CONSULT_BY] = g
-            minutes = df[i, D_NP_CONSULT] if g == 1 else df[i, D_CONSULT]
+            out[1][i, I_CONSULT_BY] = g
+            minutes = dm[0][i, D_NP_CONSULT] if g == 1 else dm[0][i, D_CONSULT]
             wait(proc, ev, clk, pid, S_CA_END, minutes, K_CONSULT_END, END)
             return
         elif st == S_CA_END:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
-            out_t[i, T_CONSULT_END] = now
-            if di[i, E_REFERRAL]:
-                out_b[i, B_REFERRED] = True
-                proc_i[pid, R_PLACE] = post_place[proc_i[pid, R_TARGET]]
-                proc_i[pid, R_SELFREF] = 0
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
+            out[0][i, T_CONSULT_END] = now
+            if dm[1][i, E_REFERRAL]:
+                out[2][i, B_REFERRED] = True
+                proc[0][pid, R_PLACE] = sx[1][proc[0][pid, R_TARGET]]
+                proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
             else:
                 leave(out, clk, i, X_CONSULT)
-                proc_i[pid, R_STAGE] = S_DONE
+                proc[0][pid, R_STAGE] = S_DONE
                 return
         elif st == S_VISIT:
-            home = area_place[di[i, E_AREA]]
-            p = visit_post(ro, pl, gr, post_cars_pool, post_has_cars, home)
-            proc_i[pid, R_VISITPOST] = p
-            out_i[i, I_VISIT_POST] = p
-            out_t[i, T_VISIT_REQUEST] = now
-            proc_i[pid, R_REQ] = request(
-                rq, pl, ev, clk, post_cars_pool[p], urg, now, 0, pid, 0, -1
-            )
-            proc_i[pid, R_STAGE] = S_V_WAIT
+            home = sx[0][dm[1][i, E_AREA]]
+            p = visit_post(ro, pl, gr, sx[8], sx[9], home)
+            proc[0][pid, R_VISITPOST] = p
+            out[1][i, I_VISIT_POST] = p
+            out[0][i, T_VISIT_REQUEST] = now
+            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[8][p], urg, now, 0, pid, 0, -1)
+            proc[0][pid, R_STAGE] = S_V_WAIT
             return
         elif st == S_V_WAIT:
-            home = area_place[di[i, E_AREA]]
-            base = post_place[proc_i[pid, R_VISITPOST]]
-            there = minutes_m[base, home] * noise[i, RESPONSE]
-            out_t[i, T_RESPONSE_TRAVEL] = there
+            home = sx[0][dm[1][i, E_AREA]]
+            base = sx[1][proc[0][pid, R_VISITPOST]]
+            there = ro[0][base, home] * dm[6][i, RESPONSE]
+            out[0][i, T_RESPONSE_TRAVEL] = there
             if there > 0:
                 wait(proc, ev, clk, pid, S_V_START, there, K_VISIT_ARRIVAL, END)
                 return
             st = S_V_START
         elif st == S_V_START:
-            out_t[i, T_VISIT_START] = now
+            out[0][i, T_VISIT_START] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_V_END, df[i, D_VISIT], K_VISIT_END, END)
+            wait(proc, ev, clk, pid, S_V_END, dm[0][i, D_VISIT], K_VISIT_END, END)
             return
         elif st == S_V_END:
-            out_t[i, T_VISIT_END] = now
-            home = area_place[di[i, E_AREA]]
-            p = proc_i[pid, R_VISITPOST]
-            back = minutes_m[home, post_place[p]] * noise[i, RETURN]
-            schedule(
-                ev, clk, now + back, END, K_CAR_HOME, pid, post_cars_pool[p], -1, proc_i[pid, R_REQ]
-            )
-            if di[i, E_REFERRAL]:
-                out_b[i, B_REFERRED] = True
-                proc_i[pid, R_PLACE] = home
-                proc_i[pid, R_SELFREF] = 0
+            out[0][i, T_VISIT_END] = now
+            home = sx[0][dm[1][i, E_AREA]]
+            p = proc[0][pid, R_VISITPOST]
+            back = ro[0][home, sx[1][p]] * dm[6][i, RETURN]
+            schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pid, R_REQ])
+            if dm[1][i, E_REFERRAL]:
+                out[2][i, B_REFERRED] = True
+                proc[0][pid, R_PLACE] = home
+                proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
             else:
                 leave(out, clk, i, X_HOME_VISIT)
-                proc_i[pid, R_STAGE] = S_DONE
+                proc[0][pid, R_STAGE] = S_DONE
                 return
         elif st == S_SEH_VISIT:
-            proc_f[pid, F_FACTOR] = noise[i, TO_SITE]
-            proc_i[pid, R_BYAMB] = 0
-            proc_f[pid, F_TRAVELLED] = 0.0
+            proc[1][pid, F_FACTOR] = dm[6][i, TO_SITE]
+            proc[0][pid, R_BYAMB] = 0
+            proc[1][pid, F_TRAVELLED] = 0.0
             st = S_TS_LOOP
         elif st == S_TS_LOOP:
-            place = proc_i[pid, R_PLACE]
-            s = seh_for(ro, place, now, proc_i[pid, R_BYAMB] == 1)
-            dest = seh_place[s]
-            minutes = minutes_m[place, dest] * proc_f[pid, F_FACTOR]
-            proc_i[pid, R_SEH] = s
-            proc_i[pid, R_DEST] = dest
-            proc_f[pid, F_MINUTES] = minutes
+            place = proc[0][pid, R_PLACE]
+            s = seh_for(ro, place, now, proc[0][pid, R_BYAMB] == 1)
+            dest = sx[2][s]
+            minutes = ro[0][place, dest] * proc[1][pid, F_FACTOR]
+            proc[0][pid, R_SEH] = s
+            proc[0][pid, R_DEST] = dest
+            proc[1][pid, F_MINUTES] = minutes
             if minutes > 0:
                 wait(proc, ev, clk, pid, S_TS_ARRIVE, minutes, K_AT_SEH, END)
                 return
             st = S_TS_ARRIVE
         elif st == S_TS_ARRIVE:
-            proc_f[pid, F_TRAVELLED] += proc_f[pid, F_MINUTES]
-            dest = proc_i[pid, R_DEST]
-            if seh_open(ro, proc_i[pid, R_SEH], now) or dest == proc_i[pid, R_PLACE]:
-                st = S_AMB_AT_SEH if proc_i[pid, R_BYAMB] == 1 else S_SV_DONE
+            proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
+            dest = proc[0][pid, R_DEST]
+            if seh_open(ro, proc[0][pid, R_SEH], now) or dest == proc[0][pid, R_PLACE]:
+                st = S_AMB_AT_SEH if proc[0][pid, R_BYAMB] == 1 else S_SV_DONE
             else:
-                proc_i[pid, R_PLACE] = dest
+                proc[0][pid, R_PLACE] = dest
                 st = S_TS_LOOP
         elif st == S_SV_DONE:
-            out_t[i, T_TRAVEL_TO_SEH] = proc_f[pid, F_TRAVELLED]
-            s = proc_i[pid, R_SEH]
-            p = seh_fd_post[s]
+            out[0][i, T_TRAVEL_TO_SEH] = proc[1][pid, F_TRAVELLED]
+            s = proc[0][pid, R_SEH]
+            p = sx[13][s]
             if (
-                proc_i[pid, R_SELFREF] == 1
+                proc[0][pid, R_SELFREF] == 1
                 and p >= 0
-                and df[i, D_FRONT_DESK_U] < seh_fd_share[s]
+                and dm[0][i, D_FRONT_DESK_U] < sx[14][s]
                 and post_open(ro, p, now)
             ):
-                out_b[i, B_REDIRECTED] = True
-                proc_i[pid, R_TARGET] = p
+                out[2][i, B_REDIRECTED] = True
+                proc[0][pid, R_TARGET] = p
                 st = S_AT_POST
             else:
-                proc_i[pid, R_HANDOVER] = 0
+                proc[0][pid, R_HANDOVER] = 0
                 st = S_TREAT
         elif st == S_TREAT:
-            s = proc_i[pid, R_SEH]
-            out_i[i, I_SEH] = s
-            out_t[i, T_SEH_ARRIVAL] = now
-            proc_i[pid, R_PLACEREQ] = request(
-                rq, pl, ev, clk, seh_places_pool[s], urg, now, 0, pid, 0, -1
-            )
-            proc_i[pid, R_STAGE] = S_T_PLACE
+            s = proc[0][pid, R_SEH]
+            out[1][i, I_SEH] = s
+            out[0][i, T_SEH_ARRIVAL] = now
+            proc[0][pid, R_PLACEREQ] = request(rq, pl, ev, clk, sx[10][s], urg, now, 0, pid, 0, -1)
+            proc[0][pid, R_STAGE] = S_T_PLACE
             return
         elif st == S_T_PLACE:
-            out_t[i, T_SEH_START] = now
-            proc_f[pid, F_PLACE_START] = now
-            proc_f[pid, F_LEAVE_AT] = now + df[i, D_SEH_STAY]
-            st = S_H_START if proc_i[pid, R_HANDOVER] == 1 else S_T_DOCTOR
+            out[0][i, T_SEH_START] = now
+            proc[1][pid, F_PLACE_START] = now
+            proc[1][pid, F_LEAVE_AT] = now + dm[0][i, D_SEH_STAY]
+            st = S_H_START if proc[0][pid, R_HANDOVER] == 1 else S_T_DOCTOR
         elif st == S_H_START:
-            s = proc_i[pid, R_SEH]
-            if df[i, D_OFFLOAD_U] < seh_offload[s]:
-                extra = offload_minutes[i, s]
+            s = proc[0][pid, R_SEH]
+            if dm[0][i, D_OFFLOAD_U] < sx[15][s]:
+                extra = dm[5][i, s]
                 if extra > 0:
                     wait(proc, ev, clk, pid, S_H_HAND, extra, K_OFFLOAD_END, END)
                     return
             st = S_H_HAND
         elif st == S_H_HAND:
-            out_t[i, T_HANDOVER_START] = now
-            wait(proc, ev, clk, pid, S_H_END, df[i, D_HANDOVER], K_HANDOVER_END, END)
+            out[0][i, T_HANDOVER_START] = now
+            wait(proc, ev, clk, pid, S_H_END, dm[0][i, D_HANDOVER], K_HANDOVER_END, END)
             return
         elif st == S_H_END:
-            out_t[i, T_HANDOVER_END] = now
-            ride = proc_i[pid, R_RIDE]
-            if rq_i[ride, Q_GROUP] != NEIGHBOUR:
+            out[0][i, T_HANDOVER_END] = now
+            ride = proc[0][pid, R_RIDE]
+            if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                 send_home(
                     rq,
                     pl,
@@ -1304,96 +1246,96 @@ def resume(
                     fl,
                     clk,
                     fleet_pool,
-                    minutes_m,
-                    station_place,
+                    ro[0],
+                    sx[3],
                     ride,
-                    seh_place[proc_i[pid, R_SEH]],
-                    noise[i, RETURN],
+                    sx[2][proc[0][pid, R_SEH]],
+                    dm[6][i, RETURN],
                 )
             rq_release(rq, ride)
             st = S_T_DOCTOR
         elif st == S_T_DOCTOR:
-            s = proc_i[pid, R_SEH]
-            if seh_has_doctors[s]:
-                proc_i[pid, R_DOCREQ] = request(
+            s = proc[0][pid, R_SEH]
+            if sx[12][s]:
+                proc[0][pid, R_DOCREQ] = request(
                     rq,
                     pl,
                     ev,
                     clk,
-                    seh_doctors_pool[s],
+                    sx[11][s],
                     urg,
-                    out_t[i, T_SEH_ARRIVAL],
+                    out[0][i, T_SEH_ARRIVAL],
                     0,
                     pid,
                     0,
                     -1,
                 )
-                proc_i[pid, R_STAGE] = S_T_DOC_WAIT
+                proc[0][pid, R_STAGE] = S_T_DOC_WAIT
                 return
-            start = proc_f[pid, F_PLACE_START]
-            out_t[i, T_SEH_DOCTOR] = start
+            start = proc[1][pid, F_PLACE_START]
+            out[0][i, T_SEH_DOCTOR] = start
             first_contact(out, i, start)
             st = S_T_STAY
         elif st == S_T_DOC_WAIT:
-            out_t[i, T_SEH_DOCTOR] = now
+            out[0][i, T_SEH_DOCTOR] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_T_DOC_END, df[i, D_SEH_DOCTOR], K_ASSESSMENT_END, END)
+            wait(proc, ev, clk, pid, S_T_DOC_END, dm[0][i, D_SEH_DOCTOR], K_ASSESSMENT_END, END)
             return
         elif st == S_T_DOC_END:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_DOCREQ])
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_DOCREQ])
             st = S_T_STAY
         elif st == S_T_STAY:
-            leave_at = proc_f[pid, F_LEAVE_AT]
+            leave_at = proc[1][pid, F_LEAVE_AT]
             if leave_at > now:
-                proc_i[pid, R_STAGE] = S_T_STAY_END
+                proc[0][pid, R_STAGE] = S_T_STAY_END
                 schedule(ev, clk, leave_at, END, K_SEH_END, pid, -1, -1, 0)
                 return
             st = S_T_STAY_END
         elif st == S_T_STAY_END:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_PLACEREQ])
-            out_t[i, T_SEH_END] = now
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_PLACEREQ])
+            out[0][i, T_SEH_END] = now
             leave(out, clk, i, X_SEH)
-            proc_i[pid, R_STAGE] = S_DONE
+            proc[0][pid, R_STAGE] = S_DONE
             return
         elif st == S_INCIDENT:
-            proc_f[pid, F_START] = now
-            out_t[i, T_INCIDENT] = now
-            a = amb_urgency[urg]
-            out_i[i, I_AMBULANCE_URGENCY] = a
-            proc_f[pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
-            wait(proc, ev, clk, pid, S_A_DELAY, df[i, D_DISPATCH_DELAY], K_DISPATCH_DECIDED, END)
+            proc[1][pid, F_START] = now
+            out[0][i, T_INCIDENT] = now
+            a = sx[17][urg]
+            out[1][i, I_AMBULANCE_URGENCY] = a
+            proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
+            wait(proc, ev, clk, pid, S_A_DELAY, dm[0][i, D_DISPATCH_DELAY], K_DISPATCH_DECIDED, END)
             return
         elif st == S_A_DELAY:
-            place = area_place[di[i, E_AREA]]
-            proc_i[pid, R_PLACE] = place
-            a = amb_urgency[urg]
-            proc_i[pid, R_RIDE] = request(
-                rq, pl, ev, clk, fleet_pool, a, proc_f[pid, F_START], 0, pid, 0, place
+            place = sx[0][dm[1][i, E_AREA]]
+            proc[0][pid, R_PLACE] = place
+            a = sx[17][urg]
+            proc[0][pid, R_RIDE] = request(
+                rq, pl, ev, clk, fleet_pool, a, proc[1][pid, F_START], 0, pid, 0, place
             )
-            proc_i[pid, R_STAGE] = S_A_WAIT
+            proc[0][pid, R_STAGE] = S_A_WAIT
             return
         elif st == S_A_WAIT:
-            ride = proc_i[pid, R_RIDE]
-            g = rq_i[ride, Q_GROUP]
-            out_t[i, T_AMBULANCE_DISPATCH] = now
-            out_i[i, I_STATION] = g
-            factor = 1.0 if g == NEIGHBOUR else noise[i, RESPONSE] / proc_f[pid, F_SPEED]
-            response = rq_f[ride, 1] * factor
-            out_t[i, T_RESPONSE_TRAVEL] = response
+            ride = proc[0][pid, R_RIDE]
+            g = rq[0][ride, Q_GROUP]
+            out[0][i, T_AMBULANCE_DISPATCH] = now
+            out[1][i, I_STATION] = g
+            factor = 1.0 if g == NEIGHBOUR else dm[6][i, RESPONSE] / proc[1][pid, F_SPEED]
+            response = rq[1][ride, 1] * factor
+            out[0][i, T_RESPONSE_TRAVEL] = response
             if response > 0:
                 wait(proc, ev, clk, pid, S_A_ON_SCENE, response, K_ON_SCENE, END)
                 return
             st = S_A_ON_SCENE
         elif st == S_A_ON_SCENE:
-            out_t[i, T_AMBULANCE_ARRIVAL] = now
+            out[0][i, T_AMBULANCE_ARRIVAL] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_A_SCENE, df[i, D_ON_SCENE], K_SCENE_END, END)
+            wait(proc, ev, clk, pid, S_A_SCENE, dm[0][i, D_ON_SCENE], K_SCENE_END, END)
             return
         elif st == S_A_SCENE:
-            out_t[i, T_AMBULANCE_DEPART_SCENE] = now
-            ride = proc_i[pid, R_RIDE]
-            if not di[i, E_CONVEYED]:
-                if rq_i[ride, Q_GROUP] != NEIGHBOUR:
+            out[0][i, T_AMBULANCE_DEPART_SCENE] = now
+            ride = proc[0][pid, R_RIDE]
+            if not dm[1][i, E_CONVEYED]:
+                if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                     send_home(
                         rq,
                         pl,
@@ -1401,41 +1343,39 @@ def resume(
                         fl,
                         clk,
                         fleet_pool,
-                        minutes_m,
-                        station_place,
+                        ro[0],
+                        sx[3],
                         ride,
-                        proc_i[pid, R_PLACE],
-                        noise[i, RETURN],
+                        proc[0][pid, R_PLACE],
+                        dm[6][i, RETURN],
                     )
                 rq_release(rq, ride)
                 leave(out, clk, i, X_AMBULANCE_NO_TRANSPORT)
-                proc_i[pid, R_STAGE] = S_DONE
+                proc[0][pid, R_STAGE] = S_DONE
                 return
-            out_b[i, B_CONVEYED] = True
-            proc_f[pid, F_FACTOR] = noise[i, TRANSPORT] / proc_f[pid, F_SPEED]
-            proc_i[pid, R_BYAMB] = 1
-            proc_f[pid, F_TRAVELLED] = 0.0
+            out[2][i, B_CONVEYED] = True
+            proc[1][pid, F_FACTOR] = dm[6][i, TRANSPORT] / proc[1][pid, F_SPEED]
+            proc[0][pid, R_BYAMB] = 1
+            proc[1][pid, F_TRAVELLED] = 0.0
             st = S_TS_LOOP
         elif st == S_AMB_AT_SEH:
-            out_t[i, T_TRANSPORT_TRAVEL] = proc_f[pid, F_TRAVELLED]
-            out_t[i, T_AMBULANCE_AT_SEH] = now
-            proc_i[pid, R_HANDOVER] = 1
+            out[0][i, T_TRANSPORT_TRAVEL] = proc[1][pid, F_TRAVELLED]
+            out[0][i, T_AMBULANCE_AT_SEH] = now
+            proc[0][pid, R_HANDOVER] = 1
             st = S_TREAT
         elif st == S_SUP_INIT:
-            line = line_of_area[di[i, E_AREA]]
-            proc_i[pid, R_REQ] = request(
-                rq, pl, ev, clk, line_sup_pool[line], urg, now, 0, pid, 1, -1
-            )
-            proc_i[pid, R_STAGE] = S_SUP_WAIT
+            line = sx[4][dm[1][i, E_AREA]]
+            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[6][line], urg, now, 0, pid, 1, -1)
+            proc[0][pid, R_STAGE] = S_SUP_WAIT
             return
         elif st == S_SUP_WAIT:
-            out_t[i, T_SUPERVISION_START] = now
-            wait(proc, ev, clk, pid, S_SUP_END, df[i, D_SUPERVISION], K_SUPERVISION_END, END)
+            out[0][i, T_SUPERVISION_START] = now
+            wait(proc, ev, clk, pid, S_SUP_END, dm[0][i, D_SUPERVISION], K_SUPERVISION_END, END)
             return
         elif st == S_SUP_END:
-            release(rq, pl, gr, lg, ev, clk, proc_i[pid, R_REQ])
-            out_t[i, T_SUPERVISION_END] = now
-            proc_i[pid, R_STAGE] = S_DONE
+            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
+            out[0][i, T_SUPERVISION_END] = now
+            proc[0][pid, R_STAGE] = S_DONE
             return
         else:
             return

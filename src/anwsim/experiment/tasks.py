@@ -69,7 +69,7 @@ def execute(task: Task) -> TaskResult:
     seed = task.scenario.run.seed
     try:
         result = run_replication(
-            task.scenario, task.replication, _sampler(task.scenario), task.engine
+            task.scenario, task.replication, _sampler(task.scenario), engine=task.engine
         )
         kpis = result.kpis.copy()
         kpis.insert(0, "scenario", task.label)
