@@ -44,7 +44,6 @@ from anwsim.sampling import DemandSampler
 from anwsim.sampling.demand import Demand
 from anwsim.scenario import DISPOSITIONS, ENTRIES, Scenario, load_scenario, validate_data
 from anwsim.scenario.schema import MINUTES_PER_YEAR
-from anwsim.scenario.travel import haversine_km
 from model import test_drain_and_unserved as drain_cases
 from model import test_end_of_shift as shift_cases
 from model import test_trace as golden
@@ -100,15 +99,13 @@ def trace_difference(ref: pd.DataFrame, eng: pd.DataFrame) -> str | None:
     )
 
 
-def _first_difference(a: np.ndarray, b: np.ndarray) -> int:
-    if a.shape != b.shape:
-        return -1
+def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row (patient): whether the two columns differ (NaN equals NaN)."""
     if a.dtype.kind == "f" and b.dtype.kind == "f":
         same = (a == b) | (np.isnan(a) & np.isnan(b))
     else:
         same = a == b
-    bad = np.flatnonzero(~np.asarray(same).reshape(a.shape[0], -1).all(axis=1))
-    return int(bad[0]) if bad.size else -1
+    return ~np.asarray(same).reshape(a.shape[0], -1).all(axis=1)
 
 
 def outcomes_differences(ref: Any, eng: Any) -> list[str]:
@@ -116,8 +113,9 @@ def outcomes_differences(ref: Any, eng: Any) -> list[str]:
     out: list[str] = []
     if set(ref.patients) != set(eng.patients):
         out.append(
-            f"patient columns differ: only reference {sorted(set(ref.patients) - set(eng.patients))},"
-            f" only engine {sorted(set(eng.patients) - set(ref.patients))}"
+            f"patient columns differ: only reference "
+            f"{sorted(set(ref.patients) - set(eng.patients))}, only engine "
+            f"{sorted(set(eng.patients) - set(ref.patients))}"
         )
     for name, a in ref.patients.items():
         if name not in eng.patients:
@@ -129,11 +127,11 @@ def outcomes_differences(ref: Any, eng: Any) -> list[str]:
         if a.dtype != b.dtype:
             out.append(f"patients[{name!r}]: dtype {a.dtype} (reference) != {b.dtype} (engine)")
         if not np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"):
-            i = _first_difference(a, b)
+            bad = np.flatnonzero(_differs(a, b))
+            i = int(bad[0])
             out.append(
-                f"patients[{name!r}]: first differing patient {i}: "
-                f"reference {a[i]!r}, engine {b[i]!r} "
-                f"({int(np.sum(a != b) - np.sum((a != a) & (b != b)) if a.dtype.kind == 'f' else np.sum(a != b))} patients differ)"
+                f"patients[{name!r}]: first differing patient {i}: reference {a[i].tolist()!r}, "
+                f"engine {b[i].tolist()!r} ({bad.size} patients differ)"
             )
     rr, re_ = ref.resources, eng.resources
     for attr in ("name", "role", "site"):
@@ -512,7 +510,9 @@ for _r in ("finish", "replace"):
         services = np.maximum(1, np.rint(rng.exponential(10.0, 1000))).astype(int)
         arrivals = np.floor(np.cumsum(rng.exponential(10.0 / (3.5 * 0.9), 1000))).astype(int)
         keep = arrivals < 2 * 1440
-        return s, demand(s, calls(*zip(arrivals[keep].tolist(), services[keep].tolist())))
+        return s, demand(
+            s, calls(*zip(arrivals[keep].tolist(), services[keep].tolist(), strict=True))
+        )
 
     for _label, _f in [
         ("contiguous_swap", _swap),
@@ -879,6 +879,64 @@ def _() -> tuple[Scenario, Demand]:
     )
 
 
+@hand("extra/busy_signal_with_the_leaving_crew_in_overtime")
+def _() -> tuple[Scenario, Demand]:
+    """Replace crews 00-01 and 01-24 of one triagist, no waiting room. The caller at 50
+    keeps the leaving crew's triagist in overtime to 80; the new crew takes the caller at
+    60 (to 65). At 65 the only busy triagist is the one in overtime, so the new crew is
+    free and the caller gets through (free = busy - overtime < capacity, not busy <
+    capacity); the caller at 66 finds nobody free: busy signal."""
+    s = scenario(
+        **NO_ROOM,
+        **rule("replace"),
+        **{"rosters.line.triagist": staff(("00:00-01:00", 1), ("01:00-24:00", 1))},
+    )
+    return s, demand(s, calls((50, 30), (60, 5), (65, 5), (66, 5), (80, 5)))
+
+
+@hand("extra/fleet_closes_with_an_incident_waiting")
+def _() -> tuple[Scenario, Demand]:
+    """One vehicle on Mondays 00:00-01:00 (finish): at 60 the fleet closes with an
+    incident waiting (held); the vehicle comes home but may not take it (the fleet's
+    dispatch does not use the hold); it is unserved at the stop."""
+    s = scenario(
+        **golden.travel(station__town=8, town__seh=6, seh__station=5),
+        **{
+            "run": run_fields(horizon_days=1, drain_days=0.5),
+            "rosters.station.ambulance": [{"days": ["mon"], "hours": "00:00-01:00", "staff": 1}],
+        },
+    )
+    return s, demand(
+        s,
+        [
+            {"t": 30, "channel": "emergency", "urgency": "U1", "conveyed": False},
+            {"t": 40, "channel": "emergency", "urgency": "U2"},
+            {"t": 58, "channel": "emergency", "urgency": "U1"},
+        ],
+    )
+
+
+@hand("extra/supervision_left_waiting_at_the_stop")
+def _() -> tuple[Scenario, Demand]:
+    """Supervisors only 00:00-01:00 on Mondays: later supervision checks wait to the stop
+    (they are no patient's queue: the patients left with advice)."""
+    s = scenario(
+        **{
+            "run": run_fields(horizon_days=1, drain_days=0.5),
+            "rosters.line.gp_supervisor": [{"days": ["mon"], "hours": "00:00-01:00", "staff": 1}],
+        }
+    )
+    return s, demand(
+        s,
+        [
+            {"t": 10, "channel": "call", "supervised": True, "supervision_minutes": 55},
+            {"t": 20, "channel": "call", "supervised": True},
+            {"t": 70, "channel": "call", "supervised": True},
+            {"t": 80, "channel": "call", "disposition": "gp_callback"},
+        ],
+    )
+
+
 # ---------------------------------------------------------------- overload: long queues
 
 
@@ -939,6 +997,20 @@ def _() -> tuple[Scenario, Demand]:
             for k, t in enumerate(times)
         ],
     )  # fmt: skip
+
+
+def test_no_patients_at_all() -> None:
+    """A sampled Demand with no patients (a tiny region, one day: replication 1 draws
+    nobody); the rosters still change, so the reference traces roster and dispatch rows."""
+    s = scenario(
+        **{
+            "run": run_fields(horizon_days=1),
+            "rosters.line.triagist": staff(("00:00-08:00", 1), ("08:00-24:00", 2)),
+        }
+    )
+    d = DemandSampler(s).sample(1)
+    assert len(d) == 0
+    assert_same(s, d, plain=True)
 
 
 @pytest.mark.parametrize("name", list(HAND))
@@ -1175,16 +1247,14 @@ def random_cases(draw: Any) -> dict[str, Any]:
     data["travel"]["noise_cv"] = draw(st.sampled_from([0.0, 0.0, 0.3]))
 
     # --- triage
-    patience = draw(st.sampled_from(["constant", "exponential", "none"]))
+    patience: Any = draw(st.sampled_from(["constant", "exponential", "none"]))
+    if patience == "constant":
+        patience = const(float(draw(st.integers(0, 15))))
+    elif patience == "exponential":
+        patience = {"kind": "exponential", "mean_minutes": 6.0}
     data["triage"] = {
         "duration_minutes": {"default": draw(duration(6)), "U1": draw(duration(3))},
-        "patience_minutes": (
-            "none"
-            if patience == "none"
-            else const(float(draw(st.integers(0, 15))))
-            if patience == "constant"
-            else {"kind": "exponential", "mean_minutes": 6.0}
-        ),  # fmt: skip
+        "patience_minutes": patience,
         "redial_percent": float(draw(st.sampled_from([0, 50, 100]))),
         "redial_delay_minutes": draw(duration(3)),
         "max_redials": draw(st.integers(0, 3)),
@@ -1367,6 +1437,8 @@ def make_demand(s: Scenario, how: dict[str, Any]) -> Demand:
         assert ENTRIES  # (the entries of the table above)
         return demand(s, patients)
     d = DemandSampler(s).sample(how["replication"])
+    if len(d) == 0:  # (an empty Demand is its own test: test_no_patients_at_all)
+        return make_demand(s, {**how, "hand_placed": True})
     arrivals = d.arrival_minutes.copy()
     snap = rng.random(len(d)) < how["snap_share"]
     to_bound = snap & (rng.random(len(d)) < how["boundary_share"]) if bounds.size else snap & False
@@ -1394,4 +1466,4 @@ def test_random_small_scenarios(case: dict[str, Any]) -> None:
     s = validate_data(copy.deepcopy(case["data"]))
     d = make_demand(s, case["how"])
     note(f"{len(d)} patients")
-    assert_same(s, d)
+    assert_same(s, d, plain=True)

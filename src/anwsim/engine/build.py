@@ -389,6 +389,13 @@ DI_COLUMNS = (
 )
 
 
+def _matrix(column: np.ndarray, dtype: type) -> np.ndarray:
+    """A 2-d, C-contiguous copy of a per-patient column (one row per patient, also when
+    there are no patients)."""
+    array = np.ascontiguousarray(column, dtype=dtype)
+    return array if array.ndim == 2 else array.reshape(array.shape[0], 1)
+
+
 def demand_arrays(demand: Demand) -> tuple[np.ndarray, ...]:
     """(float columns, int columns, patience, redials, redial delays, offload minutes,
     travel noise, order of entry) of a Demand, as the loop reads them."""
@@ -399,11 +406,9 @@ def demand_arrays(demand: Demand) -> tuple[np.ndarray, ...]:
     di = np.empty((n, len(DI_COLUMNS)), dtype=np.int64)
     for k, name in enumerate(DI_COLUMNS):
         di[:, k] = getattr(demand, name)
-    patience = np.ascontiguousarray(demand.patience_minutes, dtype=np.float64)
-    redials = np.ascontiguousarray(demand.redials, dtype=np.bool_)
-    if redials.ndim == 1:
-        redials = redials.reshape(n, -1)
-    delays = np.ascontiguousarray(demand.redial_delay_minutes, dtype=np.float64).reshape(n, -1)
-    offload = np.ascontiguousarray(demand.offload_minutes, dtype=np.float64).reshape(n, -1)
-    noise = np.ascontiguousarray(demand.travel_noise, dtype=np.float64)
+    patience = _matrix(demand.patience_minutes, np.float64)
+    redials = _matrix(demand.redials, np.bool_)
+    delays = _matrix(demand.redial_delay_minutes, np.float64)
+    offload = _matrix(demand.offload_minutes, np.float64)
+    noise = _matrix(demand.travel_noise, np.float64)
     return df, di, patience, redials, delays, offload, noise
