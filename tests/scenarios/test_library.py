@@ -6,8 +6,8 @@ Effects are measured as a planner would: one `anwsim.compare` of the baseline an
 variants with common random numbers (6 replications of 8 weeks, half a week of warm-up,
 on 2 workers, on the compiled engine, which gives the same results as the SimPy model:
 tests/engine/test_parity.py), shared by the whole module. A direction test asks for a
-significant paired difference of at least `MIN_HALF_WIDTHS` CI half-widths, so that it does not flip with
-small changes to the model. Effects too small for that on the regional KPIs (the
+significant paired difference of at least `MIN_HALF_WIDTHS` CI half-widths, so that it
+does not flip with small changes to the model. Effects too small for that on the regional KPIs (the
 skill-mix scenario's consult waits) are checked on outcome-level quantities of single
 replications; staffed hours and expected arrivals, which are deterministic, are checked
 exactly.
