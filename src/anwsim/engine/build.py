@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anwsim.model.pools import Crews
 from anwsim.model.routing import Routing
 from anwsim.sampling.demand import Demand
 from anwsim.sampling.intensity import scenario_calendar
@@ -195,15 +196,10 @@ def build_scenario(scenario: Scenario) -> ScenarioArrays:
                 c_end.extend(end.tolist())
                 c_staff.extend(staff.tolist())
                 nc.append(len(staff))
-                changes: dict[float, tuple[list[int], list[int]]] = {}
-                for c in range(len(staff)):
-                    s, e = float(start[c]), float(end[c])
-                    if s > 0:
-                        changes.setdefault(s, ([], []))[1].append(first + c)
-                    if e < roster_calendar.horizon:
-                        changes.setdefault(e, ([], []))[0].append(first + c)
-                for t in sorted(changes):
-                    ends, starts = changes[t]
+                crews = Crews(start, end, staff, horizon=roster_calendar.horizon)
+                for t, local_ends, local_starts in crews.changes():  # the model's own rule
+                    ends = [first + c for c in local_ends]
+                    starts = [first + c for c in local_starts]
                     r_pool.append(p)
                     r_group.append(local)
                     r_time.append(t)
@@ -392,7 +388,7 @@ DI_COLUMNS = (
 def _matrix(column: np.ndarray, dtype: type) -> np.ndarray:
     """A 2-d, C-contiguous copy of a per-patient column (one row per patient, also when
     there are no patients)."""
-    array = np.ascontiguousarray(column, dtype=dtype)
+    array: np.ndarray = np.ascontiguousarray(column, dtype=dtype)
     return array if array.ndim == 2 else array.reshape(array.shape[0], 1)
 
 
