@@ -31,6 +31,12 @@ from numba import njit
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
 
+# The loop and its helpers allocate nothing (run_chain allocates the state), so they are
+# compiled without Numba's reference counting: with it, every tuple of arrays passed to
+# a helper cost an atomic increment and decrement per array, three quarters of the time.
+LOOP = {"cache": True, "_nrt": False}
+INLINE = {**LOOP, "inline": "always"}
+
 # kinds (the trace's names are KIND_NAMES)
 KIND_NAMES = (
     "arrival",
@@ -282,14 +288,14 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 #          float[cap, 2]: depart, arrive; returning list; [trips, returning])
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def ev_less(ev, a, b):
     if ev[1][a] != ev[1][b]:
         return ev[1][a] < ev[1][b]
     return ev[0][a, 0] < ev[0][b, 0]
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     if ev[5][1] == 0:
         clk[1][0] = FULL_EVENTS
@@ -319,7 +325,7 @@ def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     return slot
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def ev_pop(ev):
     top = ev[3][0]
     ev[5][0] -= 1
@@ -342,13 +348,13 @@ def ev_pop(ev):
     return top
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def ev_release(ev, slot):
     ev[4][ev[5][1]] = slot
     ev[5][1] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
     cap = tr[1].shape[0]
     if cap == 0:
@@ -367,13 +373,13 @@ def trace_row(tr, clk, cls, seq, kind, patient, pool, group):
     tr[2][0] = k + 1
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def push_urgent(cq, pid):
     cq[0][cq[2][1] % cq[0].shape[0]] = pid
     cq[2][1] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def push_normal(cq, pid):
     cq[1][cq[2][3] % cq[1].shape[0]] = pid
     cq[2][3] += 1
@@ -382,7 +388,7 @@ def push_normal(cq, pid):
 # --------------------------------------------------------------------------- servers
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def record(gr, lg, clk, g):
     busy, cap, ot = gr[0][g, G_BUSY], gr[0][g, G_CAP], gr[0][g, G_OT]
     over = ot + max(0, busy - ot - cap) if gr[0][g, G_REPLACE] == 1 else max(0, busy - cap)
@@ -410,7 +416,7 @@ def record(gr, lg, clk, g):
     gr[0][g, G_LAST] = k
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def free(gr, g, held):
     busy, cap = gr[0][g, G_BUSY], gr[0][g, G_CAP]
     if gr[0][g, G_REPLACE] == 0:
@@ -419,7 +425,7 @@ def free(gr, g, held):
     return busy - ot < cap or (held and ot < gr[0][g, G_HOLD])
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def take(gr, lg, clk, g):
     gr[0][g, G_BUSY] += 1
     if gr[0][g, G_REPLACE] == 0:
@@ -440,7 +446,7 @@ def take(gr, lg, clk, g):
     return OVERTIME
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def give_back(gr, lg, clk, g, crew):
     gr[0][g, G_BUSY] -= 1
     if gr[0][g, G_REPLACE] == 1:
@@ -454,7 +460,7 @@ def give_back(gr, lg, clk, g, crew):
 # --------------------------------------------------------------------------- request heaps
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def rq_less(rq, a, b):
     if rq[0][a, Q_K0] != rq[0][b, Q_K0]:
         return rq[0][a, Q_K0] < rq[0][b, Q_K0]
@@ -463,7 +469,7 @@ def rq_less(rq, a, b):
     return rq[0][a, Q_SEQ] < rq[0][b, Q_SEQ]
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def hp_sift_up(rq, sub, k):
     slot = rq[4][sub, k]
     while k > 0:
@@ -478,7 +484,7 @@ def hp_sift_up(rq, sub, k):
     rq[0][slot, Q_POS] = k
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def hp_sift_down(rq, sub, k):
     size = rq[5][sub]
     slot = rq[4][sub, k]
@@ -498,7 +504,7 @@ def hp_sift_down(rq, sub, k):
     rq[0][slot, Q_POS] = k
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def hp_push(rq, clk, sub, slot):
     size = rq[5][sub]
     if size == rq[4].shape[1]:
@@ -509,7 +515,7 @@ def hp_push(rq, clk, sub, slot):
     hp_sift_up(rq, sub, size)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def hp_remove(rq, sub, k):
     rq[5][sub] -= 1
     size = rq[5][sub]
@@ -527,7 +533,7 @@ def hp_remove(rq, sub, k):
 # --------------------------------------------------------------------------- pools
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def want_dispatch(pl, ev, clk, pool):
     if pl[pool, P_PENDING] == 0:
         pl[pool, P_PENDING] = 1
@@ -536,7 +542,7 @@ def want_dispatch(pl, ev, clk, pool):
             pl[pool, P_DSEQ] = ev[0][slot, 0] - DISPATCH * SHIFT
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
     if rq[3][0] == 0:
         clk[1][0] = FULL_REQUESTS
@@ -563,13 +569,13 @@ def request(rq, pl, ev, clk, pool, k0, k1, code, pid, side, place):
     return slot
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def rq_release(rq, slot):
     rq[2][rq[3][0]] = slot
     rq[3][0] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def update_hold(pl, gr, pool):
     if pl[pool, P_HELD] == 0:
         g0 = pl[pool, P_G0]
@@ -577,7 +583,7 @@ def update_hold(pl, gr, pool):
             gr[0][g, G_HOLD] = 0
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def cancel(rq, pl, gr, slot):
     if rq[0][slot, Q_STATE] != WAITING:
         return False
@@ -592,7 +598,7 @@ def cancel(rq, pl, gr, slot):
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def release(rq, pl, gr, lg, ev, clk, slot):
     pool = rq[0][slot, Q_POOL]
     give_back(gr, lg, clk, pl[pool, P_G0] + rq[0][slot, Q_GROUP], rq[0][slot, Q_CREW])
@@ -600,7 +606,7 @@ def release(rq, pl, gr, lg, ev, clk, slot):
     rq_release(rq, slot)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def hold_all(rq, pl, clk, pool):
     for code in range(2):
         src = 4 * pool + 2 * code
@@ -613,7 +619,7 @@ def hold_all(rq, pl, clk, pool):
         rq[5][src] = 0
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def set_capacity(rq, pl, gr, clk, pool, g, value):
     now = clk[0][0]
     if value == 0 and gr[0][g, G_CAP] > 0:
@@ -635,7 +641,7 @@ def set_capacity(rq, pl, gr, clk, pool, g, value):
             hold_all(rq, pl, clk, pool)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
     roster_starts = rs[6]
     pool = rs[0][k]
@@ -663,7 +669,7 @@ def roster_change(rq, pl, gr, lg, ev, clk, rs, k):
     want_dispatch(pl, ev, clk, pool)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
     sub = 4 * pool + 2 * rq[0][slot, Q_CODE] + rq[0][slot, Q_HELD]
     hp_remove(rq, sub, rq[0][slot, Q_POS])
@@ -679,7 +685,7 @@ def grant(rq, pl, tr, cq, clk, slot, pool, g, crew, minutes, n):
     push_normal(cq, pid)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def sub_free(pl, gr, pool, code, held):
     g0 = pl[pool, P_G0]
     if code == 0:
@@ -687,7 +693,7 @@ def sub_free(pl, gr, pool, code, held):
     return free(gr, g0 + 1, held == 1) or free(gr, g0, held == 1)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
     while True:
         best = -1
@@ -716,7 +722,7 @@ def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
 # --------------------------------------------------------------------------- the fleet
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
     depart, arrive = fl[1][trip, 0], fl[1][trip, 1]
     span = arrive - depart
@@ -725,7 +731,7 @@ def trip_minutes(fl, clk, minutes_m, station_place, trip, place):
     return (1.0 - f) * minutes_m[fl[0][trip, 2], place] + f * minutes_m[station, place]
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
     g = pl[fleet_pool, P_G0] + fl[0][trip, 0]
     crew = fl[0][trip, 1]
@@ -737,14 +743,14 @@ def may_take(fl, gr, pl, clk, fleet_pool, while_returning, trip):
     return while_returning or clk[0][0] == fl[1][trip, 0]
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def remove_returning(fl, k):
     for j in range(k, fl[3][1] - 1):
         fl[2][j] = fl[2][j + 1]
     fl[3][1] -= 1
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
                    while_returning, neighbour, neighbour_minutes, n):  # fmt: skip
     g0, ng = pl[pool, P_G0], pl[pool, P_NG]
@@ -789,7 +795,7 @@ def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station
     update_hold(pl, gr, pool)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, origin, factor):
     g = rq[0][ride, Q_GROUP]
     minutes = minutes_m[origin, station_place[g]] * factor
@@ -813,7 +819,7 @@ def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, o
     want_dispatch(pl, ev, clk, fleet_pool)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
     if fl[0][trip, 3] == 1:
         fl[0][trip, 3] = 0
@@ -831,7 +837,7 @@ def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
 #       seh_wc, seh_intake)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def is_open(times, values, ptr, site, t):
     # the last change at or before t (binary search: the step function is sorted)
     lo, hi = ptr[site], ptr[site + 1]
@@ -844,17 +850,17 @@ def is_open(times, values, ptr, site, t):
     return values[lo] > 0
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def post_open(ro, p, t):
     return is_open(ro[3], ro[4], ro[5], p, t)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def seh_open(ro, s, t):
     return is_open(ro[6], ro[7], ro[8], s, t)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def seh_for(ro, place, t, by_amb):
     n_seh = ro[2].shape[1]
     any_intake = False
@@ -880,7 +886,7 @@ def seh_for(ro, place, t, by_amb):
     return s0
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def nearest_open_post(ro, place, t):
     for k in range(ro[1].shape[1]):
         p = ro[1][place, k]
@@ -889,7 +895,7 @@ def nearest_open_post(ro, place, t):
     return -1
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def post_for(ro, n_posts, place, t):
     """p >= 0: the post; -1 - s: the SEH s."""
     if n_posts == 0:
@@ -913,7 +919,7 @@ def post_for(ro, n_posts, place, t):
     return -1 - seh_for(ro, place, t, False)
 
 
-@njit(cache=True)
+@njit(**LOOP)
 def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
     for k in range(ro[1].shape[1]):
         p = ro[1][place, k]
@@ -926,26 +932,26 @@ def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
     return ro[1][place, 0]
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def leave(out, clk, i, via):
     out[0][i, T_EXIT] = clk[0][0]
     out[1][i, I_EXIT_VIA] = via
     out[1][i, I_EXITS] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def first_contact(out, i, t):
     if np.isnan(out[0][i, T_DOCTOR_CONTACT]):
         out[0][i, T_DOCTOR_CONTACT] = t
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def wait(proc, ev, clk, pid, stage, delay, kind, cls):
     proc[0][pid, R_STAGE] = stage
     schedule(ev, clk, clk[0][0] + delay, cls, kind, pid, -1, -1, 0)
 
 
-@njit(cache=True, inline="always")
+@njit(**INLINE)
 def resume(
     pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px, urgent_speed
 ):
@@ -1381,130 +1387,21 @@ def resume(
             return
 
 
-@njit(cache=True)
-def run_chain(
-    pool_kind, pool_g0, pool_ng, group_cap0, group_replace, group_c0, group_nc, crew_end,
-    crew_staff, crew_start, roster_pool, roster_group, roster_time, roster_value, roster_ptr,
-    roster_ends, roster_sptr, roster_starts, minutes_m, area_place, post_place, seh_place,
-    station_place, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
-    post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target, seh_wc,
-    seh_intake, line_of_area, line_triage_pool, line_sup_pool, post_room_pool, post_cars_pool,
-    post_has_cars, seh_places_pool, seh_doctors_pool, seh_has_doctors, seh_fd_post,
-    seh_fd_share, seh_offload, fleet_pool, emergency, amb_urgency, params_f, params_i,
-    df, di, patience, redials, redial_delay, offload_minutes, noise, order,
-    cap_events, cap_requests, cap_log, cap_trace, cap_trips, cap_heap,
-):  # fmt: skip
-    """One replication (see the module docstring); returns status, outcome matrices, the
-    resource log arena, the trace and the stop time."""
-    n = df.shape[0]
+@njit(**LOOP)
+def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour,
+               neighbour_minutes, fleet_pool, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out,
+               proc, dm, sx, px, rs, urgent_speed):  # fmt: skip
+    """Process events until the heap is empty or the horizon stop; returns the stop time
+    (docs/engine.md §3). Allocates nothing, so it runs without reference counting."""
     n_enter = order.shape[0]
-    n_pools = pool_kind.shape[0]
-    n_groups = group_cap0.shape[0]
-    horizon_stop = params_f[1]
-    call_back = params_i[2] == 1
-    while_returning = params_i[4] == 1
-    neighbour = params_i[5] == 1
-    px = (fleet_pool, params_i[0], params_i[1], params_i[3], params_i[6])
-    urgent_speed = params_f[2]
-    neighbour_minutes = params_f[3]
-
-    clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
-    out_t = np.full((n, N_T), np.nan)
-    out_i = np.full((n, N_I), -1, dtype=np.int64)
-    out_i[:, I_ATTEMPTS] = 0
-    out_i[:, I_ABANDONED_ATTEMPTS] = 0
-    out_i[:, I_BLOCKED_ATTEMPTS] = 0
-    out_i[:, I_EXITS] = 0
-    out = (out_t, out_i, np.zeros((n, N_B), dtype=np.bool_))
-    proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
+    n_pools = pl.shape[0]
+    minutes_m, station_place = ro[0], sx[3]
+    line_of_area, line_await, di = sx[4], sx[18], dm[1]
+    out_t, out_i = out[0], out[1]
     proc_i = proc[0]
-    ev_s = np.zeros(3, dtype=np.int64)
-    ev_s[1] = cap_events
-    ev = (
-        np.zeros((cap_events, 6), dtype=np.int64),
-        np.zeros(cap_events),
-        np.zeros(cap_events, dtype=np.bool_),
-        np.zeros(cap_events, dtype=np.int64),
-        np.arange(cap_events - 1, -1, -1).astype(np.int64),
-        ev_s,
-    )
-    ev_i, ev_t, ev_c, ev_heap = ev[0], ev[1], ev[2], ev[3]
-    heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
-    rq_s = np.zeros(2, dtype=np.int64)
-    rq_s[0] = cap_requests
-    rq = (
-        np.zeros((cap_requests, N_Q), dtype=np.int64),
-        np.zeros((cap_requests, 2)),
-        np.arange(cap_requests - 1, -1, -1).astype(np.int64),
-        rq_s,
-        heaps,
-        np.zeros(4 * n_pools, dtype=np.int64),
-    )
-    rq_i = rq[0]
-    g_i = np.zeros((n_groups, N_G), dtype=np.int64)
-    pl = np.zeros((n_pools, N_P), dtype=np.int64)
-    for p in range(n_pools):
-        pl[p, P_KIND] = pool_kind[p]
-        pl[p, P_G0] = pool_g0[p]
-        pl[p, P_NG] = pool_ng[p]
-        for k in range(pool_ng[p]):
-            g_i[pool_g0[p] + k, G_POOL] = p
-    for g in range(n_groups):
-        g_i[g, G_CAP] = group_cap0[g]
-        g_i[g, G_REPLACE] = 1 if group_replace[g] else 0
-        g_i[g, G_C0] = group_c0[g]
-        g_i[g, G_NC] = group_nc[g]
-        g_i[g, G_LAST] = -1
-    gr = (
-        g_i,
-        np.full(n_groups, -np.inf),
-        np.zeros(crew_staff.shape[0], dtype=np.int64),
-        (crew_start <= 0) & (crew_end > 0),
-        crew_end <= 0,
-        crew_end,
-        crew_staff,
-    )
-    lg = (np.zeros((cap_log, 5), dtype=np.int64), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
-    tr = (
-        np.zeros((cap_trace, 6), dtype=np.int64),
-        np.zeros(cap_trace),
-        np.zeros(1, dtype=np.int64),
-    )
-    cq = (
-        np.zeros(2 * n + 64, dtype=np.int64),
-        np.zeros(2 * n + 64, dtype=np.int64),
-        np.zeros(4, dtype=np.int64),
-    )
+    rq_i, heaps = rq[0], rq[4]
+    ev_i, ev_t, ev_c, ev_heap, ev_s = ev[0], ev[1], ev[2], ev[3], ev[5]
     q_s = cq[2]
-    fl = (
-        np.zeros((cap_trips, 6), dtype=np.int64),
-        np.zeros((cap_trips, 2)),
-        np.zeros(cap_trips, dtype=np.int64),
-        np.zeros(2, dtype=np.int64),
-    )
-    ro = (
-        minutes_m, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
-        post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
-        seh_wc, seh_intake,
-    )  # fmt: skip
-    line_await = np.zeros(line_triage_pool.shape[0], dtype=np.int64)
-    sx = (
-        area_place, post_place, seh_place, station_place, line_of_area, line_triage_pool,
-        line_sup_pool, post_room_pool, post_cars_pool, post_has_cars, seh_places_pool,
-        seh_doctors_pool, seh_has_doctors, seh_fd_post, seh_fd_share, seh_offload, emergency,
-        amb_urgency, line_await,
-    )  # fmt: skip
-    dm = (df, di, patience, redials, redial_delay, offload_minutes, noise)
-    rs = (roster_pool, roster_group, roster_value, roster_ptr, roster_ends, roster_sptr,
-          roster_starts)  # fmt: skip
-
-    for g in range(n_groups):
-        record(gr, lg, clk, g)
-    for k in range(roster_time.shape[0]):
-        schedule(ev, clk, roster_time[k], ROSTER, K_ROSTER, -1, roster_pool[k], roster_group[k], k)
-    if n_enter > 0:
-        schedule(ev, clk, df[order[0], D_ARRIVAL], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
-
     status = clk[1]
     now_a = clk[0]
     while status[0] == OK:
@@ -1610,6 +1507,135 @@ def run_chain(
             if not np.isnan(x) and (not found or x > stopped_at):
                 stopped_at = x
                 found = True
+    return stopped_at
+
+
+@njit(cache=True)
+def run_chain(
+    pool_kind, pool_g0, pool_ng, group_cap0, group_replace, group_c0, group_nc, crew_end,
+    crew_staff, crew_start, roster_pool, roster_group, roster_time, roster_value, roster_ptr,
+    roster_ends, roster_sptr, roster_starts, minutes_m, area_place, post_place, seh_place,
+    station_place, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
+    post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target, seh_wc,
+    seh_intake, line_of_area, line_triage_pool, line_sup_pool, post_room_pool, post_cars_pool,
+    post_has_cars, seh_places_pool, seh_doctors_pool, seh_has_doctors, seh_fd_post,
+    seh_fd_share, seh_offload, fleet_pool, emergency, amb_urgency, params_f, params_i,
+    df, di, patience, redials, redial_delay, offload_minutes, noise, order,
+    cap_events, cap_requests, cap_log, cap_trace, cap_trips, cap_heap,
+):  # fmt: skip
+    """One replication (see the module docstring); returns status, outcome matrices, the
+    resource log arena, the trace and the stop time."""
+    n = df.shape[0]
+    n_enter = order.shape[0]
+    n_pools = pool_kind.shape[0]
+    n_groups = group_cap0.shape[0]
+    horizon_stop = params_f[1]
+    call_back = params_i[2] == 1
+    while_returning = params_i[4] == 1
+    neighbour = params_i[5] == 1
+    px = (fleet_pool, params_i[0], params_i[1], params_i[3], params_i[6])
+    urgent_speed = params_f[2]
+    neighbour_minutes = params_f[3]
+
+    clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
+    out_t = np.full((n, N_T), np.nan)
+    out_i = np.full((n, N_I), -1, dtype=np.int64)
+    out_i[:, I_ATTEMPTS] = 0
+    out_i[:, I_ABANDONED_ATTEMPTS] = 0
+    out_i[:, I_BLOCKED_ATTEMPTS] = 0
+    out_i[:, I_EXITS] = 0
+    out = (out_t, out_i, np.zeros((n, N_B), dtype=np.bool_))
+    proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
+    ev_s = np.zeros(3, dtype=np.int64)
+    ev_s[1] = cap_events
+    ev = (
+        np.zeros((cap_events, 6), dtype=np.int64),
+        np.zeros(cap_events),
+        np.zeros(cap_events, dtype=np.bool_),
+        np.zeros(cap_events, dtype=np.int64),
+        np.arange(cap_events - 1, -1, -1).astype(np.int64),
+        ev_s,
+    )
+    heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
+    rq_s = np.zeros(2, dtype=np.int64)
+    rq_s[0] = cap_requests
+    rq = (
+        np.zeros((cap_requests, N_Q), dtype=np.int64),
+        np.zeros((cap_requests, 2)),
+        np.arange(cap_requests - 1, -1, -1).astype(np.int64),
+        rq_s,
+        heaps,
+        np.zeros(4 * n_pools, dtype=np.int64),
+    )
+    g_i = np.zeros((n_groups, N_G), dtype=np.int64)
+    pl = np.zeros((n_pools, N_P), dtype=np.int64)
+    for p in range(n_pools):
+        pl[p, P_KIND] = pool_kind[p]
+        pl[p, P_G0] = pool_g0[p]
+        pl[p, P_NG] = pool_ng[p]
+        for k in range(pool_ng[p]):
+            g_i[pool_g0[p] + k, G_POOL] = p
+    for g in range(n_groups):
+        g_i[g, G_CAP] = group_cap0[g]
+        g_i[g, G_REPLACE] = 1 if group_replace[g] else 0
+        g_i[g, G_C0] = group_c0[g]
+        g_i[g, G_NC] = group_nc[g]
+        g_i[g, G_LAST] = -1
+    gr = (
+        g_i,
+        np.full(n_groups, -np.inf),
+        np.zeros(crew_staff.shape[0], dtype=np.int64),
+        (crew_start <= 0) & (crew_end > 0),
+        crew_end <= 0,
+        crew_end,
+        crew_staff,
+    )
+    lg = (np.zeros((cap_log, 5), dtype=np.int64), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
+    tr = (
+        np.zeros((cap_trace, 6), dtype=np.int64),
+        np.zeros(cap_trace),
+        np.zeros(1, dtype=np.int64),
+    )
+    cq = (
+        np.zeros(2 * n + 64, dtype=np.int64),
+        np.zeros(2 * n + 64, dtype=np.int64),
+        np.zeros(4, dtype=np.int64),
+    )
+    fl = (
+        np.zeros((cap_trips, 6), dtype=np.int64),
+        np.zeros((cap_trips, 2)),
+        np.zeros(cap_trips, dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+    )
+    ro = (
+        minutes_m, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
+        post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
+        seh_wc, seh_intake,
+    )  # fmt: skip
+    line_await = np.zeros(line_triage_pool.shape[0], dtype=np.int64)
+    sx = (
+        area_place, post_place, seh_place, station_place, line_of_area, line_triage_pool,
+        line_sup_pool, post_room_pool, post_cars_pool, post_has_cars, seh_places_pool,
+        seh_doctors_pool, seh_has_doctors, seh_fd_post, seh_fd_share, seh_offload, emergency,
+        amb_urgency, line_await,
+    )  # fmt: skip
+    dm = (df, di, patience, redials, redial_delay, offload_minutes, noise)
+    rs = (roster_pool, roster_group, roster_value, roster_ptr, roster_ends, roster_sptr,
+          roster_starts)  # fmt: skip
+
+    for g in range(n_groups):
+        record(gr, lg, clk, g)
+    for k in range(roster_time.shape[0]):
+        schedule(ev, clk, roster_time[k], ROSTER, K_ROSTER, -1, roster_pool[k], roster_group[k], k)
+    if n_enter > 0:
+        schedule(ev, clk, df[order[0], D_ARRIVAL], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
+
+    stopped_at = event_loop(
+        n, order, df, horizon_stop, call_back, while_returning, neighbour,
+        neighbour_minutes, fleet_pool, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc,
+        dm, sx, px, rs, urgent_speed,
+    )  # fmt: skip
+    status = clk[1]
     return (
         status[0],
         out_t,
