@@ -934,15 +934,15 @@ def visit_post(ro, pl, gr, post_cars_pool, post_has_cars, place):
 
 @njit(**INLINE)
 def leave(out, clk, i, via):
-    out[0][i, T_EXIT] = clk[0][0]
-    out[1][i, I_EXIT_VIA] = via
-    out[1][i, I_EXITS] += 1
+    out[0][T_EXIT, i] = clk[0][0]
+    out[1][I_EXIT_VIA, i] = via
+    out[1][I_EXITS, i] += 1
 
 
 @njit(**INLINE)
 def first_contact(out, i, t):
-    if np.isnan(out[0][i, T_DOCTOR_CONTACT]):
-        out[0][i, T_DOCTOR_CONTACT] = t
+    if np.isnan(out[0][T_DOCTOR_CONTACT, i]):
+        out[0][T_DOCTOR_CONTACT, i] = t
 
 
 @njit(**INLINE)
@@ -964,7 +964,7 @@ def resume(
     urg = dm[1][i, E_URGENCY]
     while True:
         if st == S_INIT:
-            out[0][i, T_CALL] = now
+            out[0][T_CALL, i] = now
             entry = dm[1][i, E_ENTRY]
             proc[0][pid, R_ATTEMPT] = 0
             if entry == PHONE:
@@ -977,7 +977,7 @@ def resume(
                 st = S_DISPOSE
         elif st == S_ATTEMPT:
             proc[1][pid, F_START] = now
-            out[1][i, I_ATTEMPTS] += 1
+            out[1][I_ATTEMPTS, i] += 1
             line = sx[4][dm[1][i, E_AREA]]
             pool = sx[5][line]
             if (
@@ -985,7 +985,7 @@ def resume(
                 and pl[pool, P_LIVE] - sx[18][line] >= max_waiting
                 and not free(gr, pl[pool, P_G0], False)
             ):
-                out[1][i, I_BLOCKED_ATTEMPTS] += 1
+                out[1][I_BLOCKED_ATTEMPTS, i] += 1
                 proc[0][pid, R_FAIL] = X_BLOCKED
                 st = S_FAIL
                 continue
@@ -1013,16 +1013,16 @@ def resume(
                 if ev_slot >= 0:
                     ev[2][ev_slot] = True
                     proc[0][pid, R_PATEV] = -1
-                if out[2][i, B_CALLED_BACK]:
+                if out[2][B_CALLED_BACK, i]:
                     sx[18][sx[4][dm[1][i, E_AREA]]] -= 1
-                out[0][i, T_ANSWER] = now
-                out[0][i, T_ANSWERED_ATTEMPT_START] = proc[1][pid, F_START]
-                out[0][i, T_ABANDON] = np.nan
+                out[0][T_ANSWER, i] = now
+                out[0][T_ANSWERED_ATTEMPT_START, i] = proc[1][pid, F_START]
+                out[0][T_ABANDON, i] = np.nan
                 wait(proc, ev, clk, pid, S_TRIAGE, dm[0][i, D_TRIAGE], K_TRIAGE_END, END)
                 return
             rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
-            out[1][i, I_ABANDONED_ATTEMPTS] += 1
-            out[0][i, T_ABANDON] = now
+            out[1][I_ABANDONED_ATTEMPTS, i] += 1
+            out[0][T_ABANDON, i] = now
             proc[0][pid, R_FAIL] = X_ABANDONED
             st = S_FAIL
         elif st == S_FAIL:
@@ -1038,7 +1038,7 @@ def resume(
             st = S_ATTEMPT
         elif st == S_TRIAGE:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][i, T_TRIAGE_END] = now
+            out[0][T_TRIAGE_END, i] = now
             if dm[1][i, E_SUPERVISED]:
                 proc[0][n + i, R_STAGE] = S_SUP_INIT
                 push_urgent(cq, n + i)
@@ -1072,13 +1072,13 @@ def resume(
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
         elif st == S_CB_WAIT:
-            out[0][i, T_CALLBACK_START] = now
+            out[0][T_CALLBACK_START, i] = now
             first_contact(out, i, now)
             wait(proc, ev, clk, pid, S_CB_END, dm[0][i, D_CALLBACK], K_CALLBACK_END, END)
             return
         elif st == S_CB_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][i, T_CALLBACK_END] = now
+            out[0][T_CALLBACK_END, i] = now
             leave(out, clk, i, X_CALLBACK)
             proc[0][pid, R_STAGE] = S_DONE
             return
@@ -1087,7 +1087,7 @@ def resume(
             target = post_for(ro, n_posts, place, now)
             if target < 0:
                 travelled = proc[1][pid, F_TRAVELLED]
-                out[0][i, T_TRAVEL_TO_POST] = travelled if travelled != 0.0 else np.nan
+                out[0][T_TRAVEL_TO_POST, i] = travelled if travelled != 0.0 else np.nan
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
                 continue
@@ -1105,14 +1105,14 @@ def resume(
             proc[0][pid, R_PLACE] = proc[0][pid, R_DEST]
             target = proc[0][pid, R_TARGET]
             if post_open(ro, target, now):
-                out[0][i, T_TRAVEL_TO_POST] = proc[1][pid, F_TRAVELLED]
+                out[0][T_TRAVEL_TO_POST, i] = proc[1][pid, F_TRAVELLED]
                 st = S_AT_POST
             else:
                 st = S_CO_LOOP
         elif st == S_AT_POST:
             p = proc[0][pid, R_TARGET]
-            out[1][i, I_POST] = p
-            out[0][i, T_POST_ARRIVAL] = now
+            out[1][I_POST, i] = p
+            out[0][T_POST_ARRIVAL, i] = now
             code = 1 if dm[1][i, E_NP] else 0
             proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[7][p], urg, now, code, pid, 0, -1)
             proc[0][pid, R_STAGE] = S_CA_WAIT
@@ -1120,17 +1120,17 @@ def resume(
         elif st == S_CA_WAIT:
             req = proc[0][pid, R_REQ]
             g = rq[0][req, Q_GROUP]
-            out[0][i, T_CONSULT_START] = now
+            out[0][T_CONSULT_START, i] = now
             first_contact(out, i, now)
-            out[1][i, I_CONSULT_BY] = g
+            out[1][I_CONSULT_BY, i] = g
             minutes = dm[0][i, D_NP_CONSULT] if g == 1 else dm[0][i, D_CONSULT]
             wait(proc, ev, clk, pid, S_CA_END, minutes, K_CONSULT_END, END)
             return
         elif st == S_CA_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][i, T_CONSULT_END] = now
+            out[0][T_CONSULT_END, i] = now
             if dm[1][i, E_REFERRAL]:
-                out[2][i, B_REFERRED] = True
+                out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = sx[1][proc[0][pid, R_TARGET]]
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
@@ -1142,8 +1142,8 @@ def resume(
             home = sx[0][dm[1][i, E_AREA]]
             p = visit_post(ro, pl, gr, sx[8], sx[9], home)
             proc[0][pid, R_VISITPOST] = p
-            out[1][i, I_VISIT_POST] = p
-            out[0][i, T_VISIT_REQUEST] = now
+            out[1][I_VISIT_POST, i] = p
+            out[0][T_VISIT_REQUEST, i] = now
             proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[8][p], urg, now, 0, pid, 0, -1)
             proc[0][pid, R_STAGE] = S_V_WAIT
             return
@@ -1151,24 +1151,24 @@ def resume(
             home = sx[0][dm[1][i, E_AREA]]
             base = sx[1][proc[0][pid, R_VISITPOST]]
             there = ro[0][base, home] * dm[6][i, RESPONSE]
-            out[0][i, T_RESPONSE_TRAVEL] = there
+            out[0][T_RESPONSE_TRAVEL, i] = there
             if there > 0:
                 wait(proc, ev, clk, pid, S_V_START, there, K_VISIT_ARRIVAL, END)
                 return
             st = S_V_START
         elif st == S_V_START:
-            out[0][i, T_VISIT_START] = now
+            out[0][T_VISIT_START, i] = now
             first_contact(out, i, now)
             wait(proc, ev, clk, pid, S_V_END, dm[0][i, D_VISIT], K_VISIT_END, END)
             return
         elif st == S_V_END:
-            out[0][i, T_VISIT_END] = now
+            out[0][T_VISIT_END, i] = now
             home = sx[0][dm[1][i, E_AREA]]
             p = proc[0][pid, R_VISITPOST]
             back = ro[0][home, sx[1][p]] * dm[6][i, RETURN]
             schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pid, R_REQ])
             if dm[1][i, E_REFERRAL]:
-                out[2][i, B_REFERRED] = True
+                out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = home
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
@@ -1202,7 +1202,7 @@ def resume(
                 proc[0][pid, R_PLACE] = dest
                 st = S_TS_LOOP
         elif st == S_SV_DONE:
-            out[0][i, T_TRAVEL_TO_SEH] = proc[1][pid, F_TRAVELLED]
+            out[0][T_TRAVEL_TO_SEH, i] = proc[1][pid, F_TRAVELLED]
             s = proc[0][pid, R_SEH]
             p = sx[13][s]
             if (
@@ -1211,7 +1211,7 @@ def resume(
                 and dm[0][i, D_FRONT_DESK_U] < sx[14][s]
                 and post_open(ro, p, now)
             ):
-                out[2][i, B_REDIRECTED] = True
+                out[2][B_REDIRECTED, i] = True
                 proc[0][pid, R_TARGET] = p
                 st = S_AT_POST
             else:
@@ -1219,13 +1219,13 @@ def resume(
                 st = S_TREAT
         elif st == S_TREAT:
             s = proc[0][pid, R_SEH]
-            out[1][i, I_SEH] = s
-            out[0][i, T_SEH_ARRIVAL] = now
+            out[1][I_SEH, i] = s
+            out[0][T_SEH_ARRIVAL, i] = now
             proc[0][pid, R_PLACEREQ] = request(rq, pl, ev, clk, sx[10][s], urg, now, 0, pid, 0, -1)
             proc[0][pid, R_STAGE] = S_T_PLACE
             return
         elif st == S_T_PLACE:
-            out[0][i, T_SEH_START] = now
+            out[0][T_SEH_START, i] = now
             proc[1][pid, F_PLACE_START] = now
             proc[1][pid, F_LEAVE_AT] = now + dm[0][i, D_SEH_STAY]
             st = S_H_START if proc[0][pid, R_HANDOVER] == 1 else S_T_DOCTOR
@@ -1238,11 +1238,11 @@ def resume(
                     return
             st = S_H_HAND
         elif st == S_H_HAND:
-            out[0][i, T_HANDOVER_START] = now
+            out[0][T_HANDOVER_START, i] = now
             wait(proc, ev, clk, pid, S_H_END, dm[0][i, D_HANDOVER], K_HANDOVER_END, END)
             return
         elif st == S_H_END:
-            out[0][i, T_HANDOVER_END] = now
+            out[0][T_HANDOVER_END, i] = now
             ride = proc[0][pid, R_RIDE]
             if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                 send_home(
@@ -1270,7 +1270,7 @@ def resume(
                     clk,
                     sx[11][s],
                     urg,
-                    out[0][i, T_SEH_ARRIVAL],
+                    out[0][T_SEH_ARRIVAL, i],
                     0,
                     pid,
                     0,
@@ -1279,11 +1279,11 @@ def resume(
                 proc[0][pid, R_STAGE] = S_T_DOC_WAIT
                 return
             start = proc[1][pid, F_PLACE_START]
-            out[0][i, T_SEH_DOCTOR] = start
+            out[0][T_SEH_DOCTOR, i] = start
             first_contact(out, i, start)
             st = S_T_STAY
         elif st == S_T_DOC_WAIT:
-            out[0][i, T_SEH_DOCTOR] = now
+            out[0][T_SEH_DOCTOR, i] = now
             first_contact(out, i, now)
             wait(proc, ev, clk, pid, S_T_DOC_END, dm[0][i, D_SEH_DOCTOR], K_ASSESSMENT_END, END)
             return
@@ -1299,15 +1299,15 @@ def resume(
             st = S_T_STAY_END
         elif st == S_T_STAY_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_PLACEREQ])
-            out[0][i, T_SEH_END] = now
+            out[0][T_SEH_END, i] = now
             leave(out, clk, i, X_SEH)
             proc[0][pid, R_STAGE] = S_DONE
             return
         elif st == S_INCIDENT:
             proc[1][pid, F_START] = now
-            out[0][i, T_INCIDENT] = now
+            out[0][T_INCIDENT, i] = now
             a = sx[17][urg]
-            out[1][i, I_AMBULANCE_URGENCY] = a
+            out[1][I_AMBULANCE_URGENCY, i] = a
             proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
             wait(proc, ev, clk, pid, S_A_DELAY, dm[0][i, D_DISPATCH_DELAY], K_DISPATCH_DECIDED, END)
             return
@@ -1323,22 +1323,22 @@ def resume(
         elif st == S_A_WAIT:
             ride = proc[0][pid, R_RIDE]
             g = rq[0][ride, Q_GROUP]
-            out[0][i, T_AMBULANCE_DISPATCH] = now
-            out[1][i, I_STATION] = g
+            out[0][T_AMBULANCE_DISPATCH, i] = now
+            out[1][I_STATION, i] = g
             factor = 1.0 if g == NEIGHBOUR else dm[6][i, RESPONSE] / proc[1][pid, F_SPEED]
             response = rq[1][ride, 1] * factor
-            out[0][i, T_RESPONSE_TRAVEL] = response
+            out[0][T_RESPONSE_TRAVEL, i] = response
             if response > 0:
                 wait(proc, ev, clk, pid, S_A_ON_SCENE, response, K_ON_SCENE, END)
                 return
             st = S_A_ON_SCENE
         elif st == S_A_ON_SCENE:
-            out[0][i, T_AMBULANCE_ARRIVAL] = now
+            out[0][T_AMBULANCE_ARRIVAL, i] = now
             first_contact(out, i, now)
             wait(proc, ev, clk, pid, S_A_SCENE, dm[0][i, D_ON_SCENE], K_SCENE_END, END)
             return
         elif st == S_A_SCENE:
-            out[0][i, T_AMBULANCE_DEPART_SCENE] = now
+            out[0][T_AMBULANCE_DEPART_SCENE, i] = now
             ride = proc[0][pid, R_RIDE]
             if not dm[1][i, E_CONVEYED]:
                 if rq[0][ride, Q_GROUP] != NEIGHBOUR:
@@ -1359,14 +1359,14 @@ def resume(
                 leave(out, clk, i, X_AMBULANCE_NO_TRANSPORT)
                 proc[0][pid, R_STAGE] = S_DONE
                 return
-            out[2][i, B_CONVEYED] = True
+            out[2][B_CONVEYED, i] = True
             proc[1][pid, F_FACTOR] = dm[6][i, TRANSPORT] / proc[1][pid, F_SPEED]
             proc[0][pid, R_BYAMB] = 1
             proc[1][pid, F_TRAVELLED] = 0.0
             st = S_TS_LOOP
         elif st == S_AMB_AT_SEH:
-            out[0][i, T_TRANSPORT_TRAVEL] = proc[1][pid, F_TRAVELLED]
-            out[0][i, T_AMBULANCE_AT_SEH] = now
+            out[0][T_TRANSPORT_TRAVEL, i] = proc[1][pid, F_TRAVELLED]
+            out[0][T_AMBULANCE_AT_SEH, i] = now
             proc[0][pid, R_HANDOVER] = 1
             st = S_TREAT
         elif st == S_SUP_INIT:
@@ -1375,12 +1375,12 @@ def resume(
             proc[0][pid, R_STAGE] = S_SUP_WAIT
             return
         elif st == S_SUP_WAIT:
-            out[0][i, T_SUPERVISION_START] = now
+            out[0][T_SUPERVISION_START, i] = now
             wait(proc, ev, clk, pid, S_SUP_END, dm[0][i, D_SUPERVISION], K_SUPERVISION_END, END)
             return
         elif st == S_SUP_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][i, T_SUPERVISION_END] = now
+            out[0][T_SUPERVISION_END, i] = now
             proc[0][pid, R_STAGE] = S_DONE
             return
         else:
@@ -1390,7 +1390,7 @@ def resume(
 @njit(**LOOP)
 def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour,
                neighbour_minutes, fleet_pool, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out,
-               proc, dm, sx, px, rs, urgent_speed):  # fmt: skip
+               proc, dm, sx, px, rs, urgent_speed, roster_time, roster_order):  # fmt: skip
     """Process events until the heap is empty or the horizon stop; returns the stop time
     (docs/engine.md §3). Allocates nothing, so it runs without reference counting."""
     n_enter = order.shape[0]
@@ -1402,6 +1402,8 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     rq_i, heaps = rq[0], rq[4]
     ev_i, ev_t, ev_c, ev_heap, ev_s = ev[0], ev[1], ev[2], ev[3], ev[5]
     q_s = cq[2]
+    n_roster = roster_order.shape[0]
+    next_roster = 0
     status = clk[1]
     now_a = clk[0]
     while status[0] == OK:
@@ -1423,7 +1425,30 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 slot = proc_i[pid, R_RIDE]
             served = rq_i[slot, Q_STATE] == SERVED
         else:
-            if ev_s[0] == 0 or ev_t[ev_heap[0]] >= horizon_stop:
+            # the next class event: the heap's top or the next roster change (the roster
+            # stream is sorted once; its events keep the sequence numbers 0..R-1 they
+            # would have had on the heap, so the order is the same)
+            roster_next = next_roster < n_roster
+            if roster_next:
+                k = roster_order[next_roster]
+                if ev_s[0] > 0:
+                    top = ev_heap[0]
+                    t_r = roster_time[k]
+                    roster_next = t_r < ev_t[top] or (
+                        t_r == ev_t[top] and ROSTER * SHIFT + k < ev_i[top, 0]
+                    )
+            elif ev_s[0] == 0:
+                break
+            if roster_next:
+                k = roster_order[next_roster]
+                if roster_time[k] >= horizon_stop:
+                    break
+                next_roster += 1
+                now_a[0] = roster_time[k]
+                trace_row(tr, clk, ROSTER, k, K_ROSTER, -1, rs[0][k], rs[1][k])
+                roster_change(rq, pl, gr, lg, ev, clk, rs, k)
+                continue
+            if ev_t[ev_heap[0]] >= horizon_stop:
                 break
             slot = ev_pop(ev)
             now_a[0] = ev_t[slot]
@@ -1448,8 +1473,6 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     )  # fmt: skip
                 else:
                     dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
-            elif kind == K_ROSTER:
-                roster_change(rq, pl, gr, lg, ev, clk, rs, arg)
             elif kind == K_ARRIVAL:
                 proc_i[p, R_STAGE] = S_INIT
                 push_urgent(cq, p)
@@ -1460,8 +1483,8 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 proc_i[p, R_PATEV] = -1
                 if call_back:
                     if rq_i[arg, Q_STATE] == WAITING:
-                        out[2][patient, B_CALLED_BACK] = True
-                        out_t[patient, T_CALL_BACK_REQUESTED] = now_a[0]
+                        out[2][B_CALLED_BACK, patient] = True
+                        out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
                         line_await[line_of_area[di[patient, E_AREA]]] += 1
                 elif cancel(rq, pl, gr, arg):
                     push_normal(cq, p)
@@ -1479,7 +1502,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     stop = horizon_stop
     stuck = False
     for k in range(n_enter):
-        if out_i[order[k], I_EXITS] == 0:
+        if out_i[I_EXITS, order[k]] == 0:
             stuck = True
     stopped_at = 0.0
     if stuck:
@@ -1491,23 +1514,46 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     i = rq_i[slot, Q_PID] % n
                     if (
                         rq_i[slot, Q_SIDE] == 0
-                        and out_i[i, I_EXITS] == 0
-                        and out_i[i, I_UNSERVED_QUEUE] < 0
+                        and out_i[I_EXITS, i] == 0
+                        and out_i[I_UNSERVED_QUEUE, i] < 0
                     ):
-                        out_i[i, I_UNSERVED_QUEUE] = pool
+                        out_i[I_UNSERVED_QUEUE, i] = pool
         now_a[0] = stop
         for k in range(n_enter):
-            if out_i[order[k], I_EXITS] == 0:
+            if out_i[I_EXITS, order[k]] == 0:
                 leave(out, clk, order[k], X_UNSERVED)
         stopped_at = stop
     else:
         found = False
         for i in range(n):
-            x = out_t[i, T_EXIT]
+            x = out_t[T_EXIT, i]
             if not np.isnan(x) and (not found or x > stopped_at):
                 stopped_at = x
                 found = True
     return stopped_at
+
+
+@njit(cache=True)
+def split_log(times, rows, n_groups):
+    """The resource log arena (rows in time order) as columns ordered by group, stable
+    (a counting sort: the arena is already in time order), and each group's bounds."""
+    m = times.shape[0]
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    for k in range(m):
+        bounds[rows[k, 0] + 1] += 1
+    for g in range(n_groups):
+        bounds[g + 1] += bounds[g]
+    at = bounds[:-1].copy()
+    t = np.empty(m)
+    cols = np.empty((4, m), dtype=np.int64)
+    for k in range(m):
+        g = rows[k, 0]
+        j = at[g]
+        at[g] = j + 1
+        t[j] = times[k]
+        for c in range(4):
+            cols[c, j] = rows[k, c + 1]
+    return t, cols, bounds
 
 
 @njit(cache=True)
@@ -1538,13 +1584,13 @@ def run_chain(
     neighbour_minutes = params_f[3]
 
     clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
-    out_t = np.full((n, N_T), np.nan)
-    out_i = np.full((n, N_I), -1, dtype=np.int64)
-    out_i[:, I_ATTEMPTS] = 0
-    out_i[:, I_ABANDONED_ATTEMPTS] = 0
-    out_i[:, I_BLOCKED_ATTEMPTS] = 0
-    out_i[:, I_EXITS] = 0
-    out = (out_t, out_i, np.zeros((n, N_B), dtype=np.bool_))
+    out_t = np.full((N_T, n), np.nan)
+    out_i = np.full((N_I, n), -1, dtype=np.int64)
+    out_i[I_ATTEMPTS, :] = 0
+    out_i[I_ABANDONED_ATTEMPTS, :] = 0
+    out_i[I_BLOCKED_ATTEMPTS, :] = 0
+    out_i[I_EXITS, :] = 0
+    out = (out_t, out_i, np.zeros((N_B, n), dtype=np.bool_))
     proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
     ev_s = np.zeros(3, dtype=np.int64)
     ev_s[1] = cap_events
@@ -1625,15 +1671,15 @@ def run_chain(
 
     for g in range(n_groups):
         record(gr, lg, clk, g)
-    for k in range(roster_time.shape[0]):
-        schedule(ev, clk, roster_time[k], ROSTER, K_ROSTER, -1, roster_pool[k], roster_group[k], k)
+    ev_s[2] = roster_time.shape[0]  # the roster changes hold sequence numbers 0..R-1
+    roster_order = np.argsort(roster_time, kind="mergesort")
     if n_enter > 0:
         schedule(ev, clk, df[order[0], D_ARRIVAL], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
 
     stopped_at = event_loop(
         n, order, df, horizon_stop, call_back, while_returning, neighbour,
         neighbour_minutes, fleet_pool, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc,
-        dm, sx, px, rs, urgent_speed,
+        dm, sx, px, rs, urgent_speed, roster_time, roster_order,
     )  # fmt: skip
     status = clk[1]
     return (
@@ -1641,8 +1687,7 @@ def run_chain(
         out_t,
         out_i,
         out[2],
-        lg[1][: lg[2][0]].copy(),
-        lg[0][: lg[2][0]].copy(),
+        split_log(lg[1][: lg[2][0]], lg[0][: lg[2][0]], n_groups),
         tr[1][: tr[2][0]].copy(),
         tr[0][: tr[2][0]].copy(),
         stopped_at,

@@ -69,9 +69,9 @@ def simulate(
     df, di, patience, redials, delays, offload, noise = demand_arrays(demand)
     order = demand.order[demand.arrival_minutes[demand.order] < a.horizon].astype(np.int64)
     n = len(demand)
-    caps = {
-        "events": len(a.roster_time) + 5 * n + 4 * len(a.pool_kind) + 64,
-        "requests": 2 * n + 64,
+    caps = {  # events and requests are slots the loop reuses: room for those in flight
+        "events": 4096 + n // 16 + 4 * len(a.pool_kind),
+        "requests": 4096 + n // 8,
         "log": len(a.roster_time) + 6 * n + len(a.group_cap0) + 64,
         "trace": (len(a.roster_time) + 16 * n + 64) if trace else 0,
         "trips": n + 8,
@@ -107,20 +107,21 @@ def simulate(
         if status == OK:
             break
         caps[overflow[status]] *= 2
-        _CAPS[scenario_hash(scenario)] = {"heap": caps["heap"]}
-    _, out_t, out_i, out_b, lg_t, lg_i, tr_t, tr_i, stopped_at = result
+        _CAPS[scenario_hash(scenario)] = {k: caps[k] for k in ("events", "requests", "heap")}
+    _, out_t, out_i, out_b, log, tr_t, tr_i, stopped_at = result
+    # the loop writes one row per column: each column is a contiguous view, no copy
     patients: dict[str, np.ndarray] = {}
     for k, name in enumerate((*TIME_FIELDS, *FLOAT_FIELDS)):
-        patients[name] = out_t[:, k].copy()
+        patients[name] = out_t[k]
     for k, name in enumerate(INT_FIELDS):
-        patients[name] = out_i[:, k].copy()
+        patients[name] = out_i[k]
     for k, name in enumerate(BOOL_FIELDS):
-        patients[name] = out_b[:, k].copy()
+        patients[name] = out_b[k]
     for column in ("channel", "entry", "area", "urgency", "disposition"):
         patients[column] = getattr(demand, column).copy()
     outcomes = Outcomes(
         patients=patients,
-        resources=_resource_table(a, lg_t, lg_i),
+        resources=_resource_table(a, *log),
         horizon=a.horizon,
         replication=demand.replication,
         seed=demand.seed,
@@ -145,20 +146,19 @@ def simulate(
     return outcomes, frame
 
 
-def _resource_table(a: ScenarioArrays, lg_t: np.ndarray, lg_i: np.ndarray) -> ResourceTable:
-    """Split the log arena into one change-point series per server group."""
-    order = np.argsort(lg_i[:, 0], kind="stable")
-    groups = lg_i[order, 0]
-    bounds = np.searchsorted(groups, np.arange(len(a.group_names) + 1))
+def _resource_table(
+    a: ScenarioArrays, times: np.ndarray, columns: np.ndarray, bounds: np.ndarray
+) -> ResourceTable:
+    """One change-point series per server group: views of the log split by group."""
     table = ResourceTable()
     for g, name in enumerate(a.group_names):
-        rows = order[bounds[g] : bounds[g + 1]]
+        rows = slice(bounds[g], bounds[g + 1])
         table.name.append(name)
         table.role.append(a.group_roles[g])
         table.site.append(a.group_sites[g])
-        table.times.append(lg_t[rows])
-        table.busy.append(lg_i[rows, 1])
-        table.capacity.append(lg_i[rows, 2])
-        table.overtime.append(lg_i[rows, 3])
-        table.ended.append(lg_i[rows, 4])
+        table.times.append(times[rows])
+        table.busy.append(columns[0, rows])
+        table.capacity.append(columns[1, rows])
+        table.overtime.append(columns[2, rows])
+        table.ended.append(columns[3, rows])
     return table
