@@ -693,7 +693,7 @@ def sub_free(pl, gr, pool, code, held):
     return free(gr, g0 + 1, held == 1) or free(gr, g0, held == 1)
 
 
-@njit(**LOOP)
+@njit(**INLINE)
 def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
     while True:
         best = -1
@@ -750,7 +750,7 @@ def remove_returning(fl, k):
     fl[3][1] -= 1
 
 
-@njit(**LOOP)
+@njit(**INLINE)
 def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
                    while_returning, neighbour, neighbour_minutes, n):  # fmt: skip
     g0, ng = pl[pool, P_G0], pl[pool, P_NG]
@@ -795,7 +795,7 @@ def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station
     update_hold(pl, gr, pool)
 
 
-@njit(**LOOP)
+@njit(**INLINE)
 def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, origin, factor):
     g = rq[0][ride, Q_GROUP]
     minutes = minutes_m[origin, station_place[g]] * factor
@@ -819,7 +819,7 @@ def send_home(rq, pl, ev, fl, clk, fleet_pool, minutes_m, station_place, ride, o
     want_dispatch(pl, ev, clk, fleet_pool)
 
 
-@njit(**LOOP)
+@njit(**INLINE)
 def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
     if fl[0][trip, 3] == 1:
         fl[0][trip, 3] = 0
@@ -961,16 +961,16 @@ def resume(
     i = pid % n
     st = proc[0][pid, R_STAGE]
     now = clk[0][0]
-    urg = dm[1][i, E_URGENCY]
+    urg = dm[1][E_URGENCY, i]
     while True:
         if st == S_INIT:
             out[0][T_CALL, i] = now
-            entry = dm[1][i, E_ENTRY]
+            entry = dm[1][E_ENTRY, i]
             proc[0][pid, R_ATTEMPT] = 0
             if entry == PHONE:
                 st = S_ATTEMPT
             elif entry == WALK_IN_SEH:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
                 proc[0][pid, R_SELFREF] = 1
                 st = S_SEH_VISIT
             else:
@@ -978,7 +978,7 @@ def resume(
         elif st == S_ATTEMPT:
             proc[1][pid, F_START] = now
             out[1][I_ATTEMPTS, i] += 1
-            line = sx[4][dm[1][i, E_AREA]]
+            line = sx[4][dm[1][E_AREA, i]]
             pool = sx[5][line]
             if (
                 max_waiting >= 0
@@ -1014,11 +1014,11 @@ def resume(
                     ev[2][ev_slot] = True
                     proc[0][pid, R_PATEV] = -1
                 if out[2][B_CALLED_BACK, i]:
-                    sx[18][sx[4][dm[1][i, E_AREA]]] -= 1
+                    sx[18][sx[4][dm[1][E_AREA, i]]] -= 1
                 out[0][T_ANSWER, i] = now
                 out[0][T_ANSWERED_ATTEMPT_START, i] = proc[1][pid, F_START]
                 out[0][T_ABANDON, i] = np.nan
-                wait(proc, ev, clk, pid, S_TRIAGE, dm[0][i, D_TRIAGE], K_TRIAGE_END, END)
+                wait(proc, ev, clk, pid, S_TRIAGE, dm[0][D_TRIAGE, i], K_TRIAGE_END, END)
                 return
             rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
             out[1][I_ABANDONED_ATTEMPTS, i] += 1
@@ -1039,28 +1039,28 @@ def resume(
         elif st == S_TRIAGE:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_TRIAGE_END, i] = now
-            if dm[1][i, E_SUPERVISED]:
+            if dm[1][E_SUPERVISED, i]:
                 proc[0][n + i, R_STAGE] = S_SUP_INIT
                 push_urgent(cq, n + i)
             st = S_DISPOSE
         elif st == S_DISPOSE:
-            d = dm[1][i, E_DISPOSITION]
+            d = dm[1][E_DISPOSITION, i]
             if d == ADVICE:
                 leave(out, clk, i, X_ADVICE)
                 proc[0][pid, R_STAGE] = S_DONE
                 return
             if d == GP_CALLBACK:
-                line = sx[4][dm[1][i, E_AREA]]
+                line = sx[4][dm[1][E_AREA, i]]
                 pool = sx[6][line]
                 if callback_by_post:
-                    p = nearest_open_post(ro, sx[0][dm[1][i, E_AREA]], now)
+                    p = nearest_open_post(ro, sx[0][dm[1][E_AREA, i]], now)
                     if p >= 0:
                         pool = sx[7][p]
                 proc[0][pid, R_REQ] = request(rq, pl, ev, clk, pool, urg, now, 0, pid, 0, -1)
                 proc[0][pid, R_STAGE] = S_CB_WAIT
                 return
             if d == CONSULT:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
                 proc[1][pid, F_TRAVELLED] = 0.0
                 st = S_CO_LOOP
             elif d == HOME_VISIT:
@@ -1068,13 +1068,13 @@ def resume(
             elif d == AMBULANCE:
                 st = S_INCIDENT
             else:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
         elif st == S_CB_WAIT:
             out[0][T_CALLBACK_START, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_CB_END, dm[0][i, D_CALLBACK], K_CALLBACK_END, END)
+            wait(proc, ev, clk, pid, S_CB_END, dm[0][D_CALLBACK, i], K_CALLBACK_END, END)
             return
         elif st == S_CB_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
@@ -1113,7 +1113,7 @@ def resume(
             p = proc[0][pid, R_TARGET]
             out[1][I_POST, i] = p
             out[0][T_POST_ARRIVAL, i] = now
-            code = 1 if dm[1][i, E_NP] else 0
+            code = 1 if dm[1][E_NP, i] else 0
             proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[7][p], urg, now, code, pid, 0, -1)
             proc[0][pid, R_STAGE] = S_CA_WAIT
             return
@@ -1123,13 +1123,13 @@ def resume(
             out[0][T_CONSULT_START, i] = now
             first_contact(out, i, now)
             out[1][I_CONSULT_BY, i] = g
-            minutes = dm[0][i, D_NP_CONSULT] if g == 1 else dm[0][i, D_CONSULT]
+            minutes = dm[0][D_NP_CONSULT, i] if g == 1 else dm[0][D_CONSULT, i]
             wait(proc, ev, clk, pid, S_CA_END, minutes, K_CONSULT_END, END)
             return
         elif st == S_CA_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_CONSULT_END, i] = now
-            if dm[1][i, E_REFERRAL]:
+            if dm[1][E_REFERRAL, i]:
                 out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = sx[1][proc[0][pid, R_TARGET]]
                 proc[0][pid, R_SELFREF] = 0
@@ -1139,7 +1139,7 @@ def resume(
                 proc[0][pid, R_STAGE] = S_DONE
                 return
         elif st == S_VISIT:
-            home = sx[0][dm[1][i, E_AREA]]
+            home = sx[0][dm[1][E_AREA, i]]
             p = visit_post(ro, pl, gr, sx[8], sx[9], home)
             proc[0][pid, R_VISITPOST] = p
             out[1][I_VISIT_POST, i] = p
@@ -1148,7 +1148,7 @@ def resume(
             proc[0][pid, R_STAGE] = S_V_WAIT
             return
         elif st == S_V_WAIT:
-            home = sx[0][dm[1][i, E_AREA]]
+            home = sx[0][dm[1][E_AREA, i]]
             base = sx[1][proc[0][pid, R_VISITPOST]]
             there = ro[0][base, home] * dm[6][i, RESPONSE]
             out[0][T_RESPONSE_TRAVEL, i] = there
@@ -1159,15 +1159,15 @@ def resume(
         elif st == S_V_START:
             out[0][T_VISIT_START, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_V_END, dm[0][i, D_VISIT], K_VISIT_END, END)
+            wait(proc, ev, clk, pid, S_V_END, dm[0][D_VISIT, i], K_VISIT_END, END)
             return
         elif st == S_V_END:
             out[0][T_VISIT_END, i] = now
-            home = sx[0][dm[1][i, E_AREA]]
+            home = sx[0][dm[1][E_AREA, i]]
             p = proc[0][pid, R_VISITPOST]
             back = ro[0][home, sx[1][p]] * dm[6][i, RETURN]
             schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pid, R_REQ])
-            if dm[1][i, E_REFERRAL]:
+            if dm[1][E_REFERRAL, i]:
                 out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = home
                 proc[0][pid, R_SELFREF] = 0
@@ -1208,7 +1208,7 @@ def resume(
             if (
                 proc[0][pid, R_SELFREF] == 1
                 and p >= 0
-                and dm[0][i, D_FRONT_DESK_U] < sx[14][s]
+                and dm[0][D_FRONT_DESK_U, i] < sx[14][s]
                 and post_open(ro, p, now)
             ):
                 out[2][B_REDIRECTED, i] = True
@@ -1227,11 +1227,11 @@ def resume(
         elif st == S_T_PLACE:
             out[0][T_SEH_START, i] = now
             proc[1][pid, F_PLACE_START] = now
-            proc[1][pid, F_LEAVE_AT] = now + dm[0][i, D_SEH_STAY]
+            proc[1][pid, F_LEAVE_AT] = now + dm[0][D_SEH_STAY, i]
             st = S_H_START if proc[0][pid, R_HANDOVER] == 1 else S_T_DOCTOR
         elif st == S_H_START:
             s = proc[0][pid, R_SEH]
-            if dm[0][i, D_OFFLOAD_U] < sx[15][s]:
+            if dm[0][D_OFFLOAD_U, i] < sx[15][s]:
                 extra = dm[5][i, s]
                 if extra > 0:
                     wait(proc, ev, clk, pid, S_H_HAND, extra, K_OFFLOAD_END, END)
@@ -1239,7 +1239,7 @@ def resume(
             st = S_H_HAND
         elif st == S_H_HAND:
             out[0][T_HANDOVER_START, i] = now
-            wait(proc, ev, clk, pid, S_H_END, dm[0][i, D_HANDOVER], K_HANDOVER_END, END)
+            wait(proc, ev, clk, pid, S_H_END, dm[0][D_HANDOVER, i], K_HANDOVER_END, END)
             return
         elif st == S_H_END:
             out[0][T_HANDOVER_END, i] = now
@@ -1285,7 +1285,7 @@ def resume(
         elif st == S_T_DOC_WAIT:
             out[0][T_SEH_DOCTOR, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_T_DOC_END, dm[0][i, D_SEH_DOCTOR], K_ASSESSMENT_END, END)
+            wait(proc, ev, clk, pid, S_T_DOC_END, dm[0][D_SEH_DOCTOR, i], K_ASSESSMENT_END, END)
             return
         elif st == S_T_DOC_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_DOCREQ])
@@ -1309,10 +1309,10 @@ def resume(
             a = sx[17][urg]
             out[1][I_AMBULANCE_URGENCY, i] = a
             proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
-            wait(proc, ev, clk, pid, S_A_DELAY, dm[0][i, D_DISPATCH_DELAY], K_DISPATCH_DECIDED, END)
+            wait(proc, ev, clk, pid, S_A_DELAY, dm[0][D_DISPATCH_DELAY, i], K_DISPATCH_DECIDED, END)
             return
         elif st == S_A_DELAY:
-            place = sx[0][dm[1][i, E_AREA]]
+            place = sx[0][dm[1][E_AREA, i]]
             proc[0][pid, R_PLACE] = place
             a = sx[17][urg]
             proc[0][pid, R_RIDE] = request(
@@ -1335,12 +1335,12 @@ def resume(
         elif st == S_A_ON_SCENE:
             out[0][T_AMBULANCE_ARRIVAL, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_A_SCENE, dm[0][i, D_ON_SCENE], K_SCENE_END, END)
+            wait(proc, ev, clk, pid, S_A_SCENE, dm[0][D_ON_SCENE, i], K_SCENE_END, END)
             return
         elif st == S_A_SCENE:
             out[0][T_AMBULANCE_DEPART_SCENE, i] = now
             ride = proc[0][pid, R_RIDE]
-            if not dm[1][i, E_CONVEYED]:
+            if not dm[1][E_CONVEYED, i]:
                 if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                     send_home(
                         rq,
@@ -1370,13 +1370,13 @@ def resume(
             proc[0][pid, R_HANDOVER] = 1
             st = S_TREAT
         elif st == S_SUP_INIT:
-            line = sx[4][dm[1][i, E_AREA]]
+            line = sx[4][dm[1][E_AREA, i]]
             proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[6][line], urg, now, 0, pid, 1, -1)
             proc[0][pid, R_STAGE] = S_SUP_WAIT
             return
         elif st == S_SUP_WAIT:
             out[0][T_SUPERVISION_START, i] = now
-            wait(proc, ev, clk, pid, S_SUP_END, dm[0][i, D_SUPERVISION], K_SUPERVISION_END, END)
+            wait(proc, ev, clk, pid, S_SUP_END, dm[0][D_SUPERVISION, i], K_SUPERVISION_END, END)
             return
         elif st == S_SUP_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
@@ -1478,14 +1478,14 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 push_urgent(cq, p)
                 if arg + 1 < n_enter:
                     nxt = order[arg + 1]
-                    schedule(ev, clk, df[nxt, D_ARRIVAL], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
+                    schedule(ev, clk, df[D_ARRIVAL, nxt], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
             elif kind == K_PATIENCE:
                 proc_i[p, R_PATEV] = -1
                 if call_back:
                     if rq_i[arg, Q_STATE] == WAITING:
                         out[2][B_CALLED_BACK, patient] = True
                         out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
-                        line_await[line_of_area[di[patient, E_AREA]]] += 1
+                        line_await[line_of_area[di[E_AREA, patient]]] += 1
                 elif cancel(rq, pl, gr, arg):
                     push_normal(cq, p)
             elif kind == K_CAR_HOME:
@@ -1571,7 +1571,7 @@ def run_chain(
 ):  # fmt: skip
     """One replication (see the module docstring); returns status, outcome matrices, the
     resource log arena, the trace and the stop time."""
-    n = df.shape[0]
+    n = df.shape[1]
     n_enter = order.shape[0]
     n_pools = pool_kind.shape[0]
     n_groups = group_cap0.shape[0]
@@ -1674,7 +1674,7 @@ def run_chain(
     ev_s[2] = roster_time.shape[0]  # the roster changes hold sequence numbers 0..R-1
     roster_order = np.argsort(roster_time, kind="mergesort")
     if n_enter > 0:
-        schedule(ev, clk, df[order[0], D_ARRIVAL], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
+        schedule(ev, clk, df[D_ARRIVAL, order[0]], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
 
     stopped_at = event_loop(
         n, order, df, horizon_stop, call_back, while_returning, neighbour,
