@@ -1,14 +1,22 @@
 """The compiled event loop: the chain of ``docs/engine.md`` over flat arrays, in Numba.
 
-`run_chain` holds the loop; the operations it repeats (the event heap, the request
-heaps, pools, rosters, the fleet, a process's next step) are functions of their own that
-take the parts of the state they touch as tuples of arrays (listed below). Every scalar
-that changes is a slot of a small array, so that a function can change it in place.
+`run_chain` allocates the state and `event_loop` runs it; the operations it repeats (the
+event heap, the request heaps, pools, rosters, the fleet, a process's next step) are
+functions of their own that take the parts of the state they touch as tuples of arrays
+(listed below). Every scalar that changes is a slot of a small array, so that a function
+can change it in place. The loop and its helpers allocate nothing and are compiled
+without Numba's reference counting (``_nrt=False``): with it, every array passed on cost
+an atomic increment and decrement, most of the loop's time.
 
 Mirrors of SimPy's scheduling (docs/engine.md §3):
 
-* class events live on one binary heap keyed by ``(time, class << 48 | sequence)``;
-  the sequence number is one counter, taken at scheduling;
+* class events are ordered by ``(time, class << 48 | sequence)``; the sequence number is
+  one counter, taken at scheduling. They live on one binary heap, except three streams
+  that need no heap and are merged with its top in the same order: the DISPATCH events
+  (all at the current time, at most one per pool: a ring), the roster changes (known in
+  advance: sorted once, holding the sequence numbers 0..R-1 they take first) and the
+  arrivals (one pending at a time, its sequence number taken when the previous one is
+  processed);
 * SimPy's continuations are two FIFO queues, drained before the next class event:
   URGENT (a process starts) before NORMAL (a granted or hung-up request resumes its
   process);
@@ -179,6 +187,8 @@ TO_SITE, RESPONSE, TRANSPORT, RETURN = range(4)
 B_RIDE = 2
 NEIGHBOUR = -2
 OVERTIME = -1
+# where the next class event comes from
+NONE, FROM_RING, FROM_ROSTER, FROM_ARRIVALS, FROM_HEAP = range(5)
 
 # process registers
 (
@@ -275,7 +285,8 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 # Each part of the loop's state is a tuple of arrays, passed to the functions below:
 #   clk = (now[1], status[1])
 #   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
-#          heap[cap]; free list[cap]; [heap size, free top, seq])
+#          heap[cap]; free list[cap]; [heap size, free top, seq, ring head, ring tail];
+#          dispatch ring pools[pools + 1]; dispatch ring sequence numbers[pools + 1])
 #   tr  = (rows int[cap, 6]: cls, seq, kind, patient, pool, group; time[cap]; [count])
 #   gr  = (groups int[g, N_G]; drop time[g]; crew busy; crew on; crew ended; crew end;
 #          crew staff)
@@ -535,11 +546,16 @@ def hp_remove(rq, sub, k):
 
 @njit(**INLINE)
 def want_dispatch(pl, ev, clk, pool):
+    # a DISPATCH event at the current time, on the dispatch ring (at most one per pool)
     if pl[pool, P_PENDING] == 0:
         pl[pool, P_PENDING] = 1
-        slot = schedule(ev, clk, clk[0][0], DISPATCH, K_DISPATCH, -1, pool, -1, 0)
-        if slot >= 0:
-            pl[pool, P_DSEQ] = ev[0][slot, 0] - DISPATCH * SHIFT
+        seq = ev[5][2]
+        ev[5][2] += 1
+        tail = ev[5][4] % ev[6].shape[0]
+        ev[6][tail] = pool
+        ev[7][tail] = seq
+        ev[5][4] += 1
+        pl[pool, P_DSEQ] = seq
 
 
 @njit(**INLINE)
@@ -1404,6 +1420,12 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     q_s = cq[2]
     n_roster = roster_order.shape[0]
     next_roster = 0
+    ring = ev[6].shape[0]
+    next_arrival = 0
+    arrival_seq = -1
+    if n_enter > 0:  # the first arrival's sequence number follows the roster changes'
+        arrival_seq = ev_s[2]
+        ev_s[2] += 1
     status = clk[1]
     now_a = clk[0]
     while status[0] == OK:
@@ -1425,33 +1447,66 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 slot = proc_i[pid, R_RIDE]
             served = rq_i[slot, Q_STATE] == SERVED
         else:
-            # the next class event: the heap's top or the next roster change (the roster
-            # stream is sorted once; its events keep the sequence numbers 0..R-1 they
-            # would have had on the heap, so the order is the same)
-            roster_next = next_roster < n_roster
-            if roster_next:
+            # the next class event (docs/engine.md §3): the least (time, class << 48 | seq)
+            # of the heap's top and three streams kept beside it in that same order: the
+            # dispatch ring (all at the current time), the roster changes (sorted once,
+            # holding sequence numbers 0..R-1) and the next arrival (one at a time)
+            src = NONE
+            bt = 0.0
+            bk = 0
+            if ev_s[3] < ev_s[4]:
+                src = FROM_RING
+                bt = now_a[0]
+                bk = DISPATCH * SHIFT + ev[7][ev_s[3] % ring]
+            if next_roster < n_roster:
                 k = roster_order[next_roster]
-                if ev_s[0] > 0:
-                    top = ev_heap[0]
-                    t_r = roster_time[k]
-                    roster_next = t_r < ev_t[top] or (
-                        t_r == ev_t[top] and ROSTER * SHIFT + k < ev_i[top, 0]
-                    )
-            elif ev_s[0] == 0:
+                t = roster_time[k]
+                key = ROSTER * SHIFT + k
+                if src == NONE or t < bt or (t == bt and key < bk):
+                    src, bt, bk = FROM_ROSTER, t, key
+            if next_arrival < n_enter:
+                t = df[D_ARRIVAL, order[next_arrival]]
+                key = ARRIVAL * SHIFT + arrival_seq
+                if src == NONE or t < bt or (t == bt and key < bk):
+                    src, bt, bk = FROM_ARRIVALS, t, key
+            if ev_s[0] > 0:
+                top = ev_heap[0]
+                t = ev_t[top]
+                key = ev_i[top, 0]
+                if src == NONE or t < bt or (t == bt and key < bk):
+                    src, bt, bk = FROM_HEAP, t, key
+            if src == NONE or bt >= horizon_stop:
                 break
-            if roster_next:
-                k = roster_order[next_roster]
-                if roster_time[k] >= horizon_stop:
-                    break
+            if src == FROM_RING:
+                pool = ev[6][ev_s[3] % ring]
+                ev_s[3] += 1
+                trace_row(tr, clk, DISPATCH, bk - DISPATCH * SHIFT, K_DISPATCH, -1, pool, -1)
+                pl[pool, P_PENDING] = 0
+                if pl[pool, P_KIND] == FLEET:
+                    dispatch_fleet(
+                        rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
+                        while_returning, neighbour, neighbour_minutes, n,
+                    )  # fmt: skip
+                else:
+                    dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
+                continue
+            now_a[0] = bt
+            if src == FROM_ROSTER:
                 next_roster += 1
-                now_a[0] = roster_time[k]
                 trace_row(tr, clk, ROSTER, k, K_ROSTER, -1, rs[0][k], rs[1][k])
                 roster_change(rq, pl, gr, lg, ev, clk, rs, k)
                 continue
-            if ev_t[ev_heap[0]] >= horizon_stop:
-                break
+            if src == FROM_ARRIVALS:
+                p = order[next_arrival]
+                trace_row(tr, clk, ARRIVAL, arrival_seq, K_ARRIVAL, p, -1, -1)
+                proc_i[p, R_STAGE] = S_INIT
+                push_urgent(cq, p)
+                next_arrival += 1
+                if next_arrival < n_enter:  # the next arrival takes its sequence number now
+                    arrival_seq = ev_s[2]
+                    ev_s[2] += 1
+                continue
             slot = ev_pop(ev)
-            now_a[0] = ev_t[slot]
             kind = ev_i[slot, 1]
             p = ev_i[slot, 2]
             if ev_c[slot]:
@@ -1464,22 +1519,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
             arg = ev_i[slot, 5]
             trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
             ev_release(ev, slot)
-            if kind == K_DISPATCH:
-                pl[pool, P_PENDING] = 0
-                if pl[pool, P_KIND] == FLEET:
-                    dispatch_fleet(
-                        rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
-                        while_returning, neighbour, neighbour_minutes, n,
-                    )  # fmt: skip
-                else:
-                    dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n)
-            elif kind == K_ARRIVAL:
-                proc_i[p, R_STAGE] = S_INIT
-                push_urgent(cq, p)
-                if arg + 1 < n_enter:
-                    nxt = order[arg + 1]
-                    schedule(ev, clk, df[D_ARRIVAL, nxt], ARRIVAL, K_ARRIVAL, nxt, -1, -1, arg + 1)
-            elif kind == K_PATIENCE:
+            if kind == K_PATIENCE:
                 proc_i[p, R_PATEV] = -1
                 if call_back:
                     if rq_i[arg, Q_STATE] == WAITING:
@@ -1572,7 +1612,6 @@ def run_chain(
     """One replication (see the module docstring); returns status, outcome matrices, the
     resource log arena, the trace and the stop time."""
     n = df.shape[1]
-    n_enter = order.shape[0]
     n_pools = pool_kind.shape[0]
     n_groups = group_cap0.shape[0]
     horizon_stop = params_f[1]
@@ -1592,7 +1631,7 @@ def run_chain(
     out_i[I_EXITS, :] = 0
     out = (out_t, out_i, np.zeros((N_B, n), dtype=np.bool_))
     proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
-    ev_s = np.zeros(3, dtype=np.int64)
+    ev_s = np.zeros(5, dtype=np.int64)
     ev_s[1] = cap_events
     ev = (
         np.zeros((cap_events, 6), dtype=np.int64),
@@ -1601,6 +1640,8 @@ def run_chain(
         np.zeros(cap_events, dtype=np.int64),
         np.arange(cap_events - 1, -1, -1).astype(np.int64),
         ev_s,
+        np.zeros(n_pools + 1, dtype=np.int64),
+        np.zeros(n_pools + 1, dtype=np.int64),
     )
     heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
     rq_s = np.zeros(2, dtype=np.int64)
@@ -1673,8 +1714,6 @@ def run_chain(
         record(gr, lg, clk, g)
     ev_s[2] = roster_time.shape[0]  # the roster changes hold sequence numbers 0..R-1
     roster_order = np.argsort(roster_time, kind="mergesort")
-    if n_enter > 0:
-        schedule(ev, clk, df[D_ARRIVAL, order[0]], ARRIVAL, K_ARRIVAL, order[0], -1, -1, 0)
 
     stopped_at = event_loop(
         n, order, df, horizon_stop, call_back, while_returning, neighbour,
