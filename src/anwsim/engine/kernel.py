@@ -187,6 +187,7 @@ TO_SITE, RESPONSE, TRANSPORT, RETURN = range(4)
 B_RIDE = 2
 NEIGHBOUR = -2
 OVERTIME = -1
+REQUEST = -1  # a process waits for a request, not a timeout (resume's exit)
 # where the next class event comes from
 NONE, FROM_RING, FROM_ROSTER, FROM_ARRIVALS, FROM_HEAP = range(5)
 
@@ -978,6 +979,10 @@ def resume(
     st = proc[0][pid, R_STAGE]
     now = clk[0][0]
     urg = dm[1][E_URGENCY, i]
+    # a stage that waits sets these and breaks out: for a timeout (one wait site) or, with
+    # w_kind = REQUEST, for a request (one request site)
+    w_stage, w_delay, w_kind, w_cls = S_DONE, 0.0, 0, END
+    q_reg, q_pool, q_k0, q_k1, q_code, q_side, q_place = R_REQ, 0, 0, 0.0, 0, 0, -1
     while True:
         if st == S_INIT:
             out[0][T_CALL, i] = now
@@ -1034,8 +1039,8 @@ def resume(
                 out[0][T_ANSWER, i] = now
                 out[0][T_ANSWERED_ATTEMPT_START, i] = proc[1][pid, F_START]
                 out[0][T_ABANDON, i] = np.nan
-                wait(proc, ev, clk, pid, S_TRIAGE, dm[0][D_TRIAGE, i], K_TRIAGE_END, END)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_TRIAGE, dm[0][D_TRIAGE, i], K_TRIAGE_END, END
+                break
             rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
             out[1][I_ABANDONED_ATTEMPTS, i] += 1
             out[0][T_ABANDON, i] = now
@@ -1044,8 +1049,8 @@ def resume(
         elif st == S_FAIL:
             a = proc[0][pid, R_ATTEMPT]
             if a < max_redials and dm[3][i, a]:
-                wait(proc, ev, clk, pid, S_REDIAL, dm[4][i, a], K_REDIAL, ARRIVAL)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_REDIAL, dm[4][i, a], K_REDIAL, ARRIVAL
+                break
             leave(out, clk, i, proc[0][pid, R_FAIL])
             proc[0][pid, R_STAGE] = S_DONE
             return
@@ -1072,9 +1077,10 @@ def resume(
                     p = nearest_open_post(ro, sx[0][dm[1][E_AREA, i]], now)
                     if p >= 0:
                         pool = sx[7][p]
-                proc[0][pid, R_REQ] = request(rq, pl, ev, clk, pool, urg, now, 0, pid, 0, -1)
-                proc[0][pid, R_STAGE] = S_CB_WAIT
-                return
+                q_reg, q_pool, q_k0, q_k1 = R_REQ, pool, urg, now
+                q_code, q_side, q_place = 0, 0, -1
+                w_stage, w_kind = S_CB_WAIT, REQUEST
+                break
             if d == CONSULT:
                 proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
                 proc[1][pid, F_TRAVELLED] = 0.0
@@ -1090,8 +1096,8 @@ def resume(
         elif st == S_CB_WAIT:
             out[0][T_CALLBACK_START, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_CB_END, dm[0][D_CALLBACK, i], K_CALLBACK_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = S_CB_END, dm[0][D_CALLBACK, i], K_CALLBACK_END, END
+            break
         elif st == S_CB_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_CALLBACK_END, i] = now
@@ -1113,8 +1119,8 @@ def resume(
             proc[0][pid, R_DEST] = dest
             proc[1][pid, F_MINUTES] = minutes
             if minutes > 0:
-                wait(proc, ev, clk, pid, S_CO_ARRIVE, minutes, K_AT_POST, END)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_CO_ARRIVE, minutes, K_AT_POST, END
+                break
             st = S_CO_ARRIVE
         elif st == S_CO_ARRIVE:
             proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
@@ -1130,9 +1136,10 @@ def resume(
             out[1][I_POST, i] = p
             out[0][T_POST_ARRIVAL, i] = now
             code = 1 if dm[1][E_NP, i] else 0
-            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[7][p], urg, now, code, pid, 0, -1)
-            proc[0][pid, R_STAGE] = S_CA_WAIT
-            return
+            q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[7][p], urg, now
+            q_code, q_side, q_place = code, 0, -1
+            w_stage, w_kind = S_CA_WAIT, REQUEST
+            break
         elif st == S_CA_WAIT:
             req = proc[0][pid, R_REQ]
             g = rq[0][req, Q_GROUP]
@@ -1140,8 +1147,8 @@ def resume(
             first_contact(out, i, now)
             out[1][I_CONSULT_BY, i] = g
             minutes = dm[0][D_NP_CONSULT, i] if g == 1 else dm[0][D_CONSULT, i]
-            wait(proc, ev, clk, pid, S_CA_END, minutes, K_CONSULT_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = S_CA_END, minutes, K_CONSULT_END, END
+            break
         elif st == S_CA_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_CONSULT_END, i] = now
@@ -1160,23 +1167,24 @@ def resume(
             proc[0][pid, R_VISITPOST] = p
             out[1][I_VISIT_POST, i] = p
             out[0][T_VISIT_REQUEST, i] = now
-            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[8][p], urg, now, 0, pid, 0, -1)
-            proc[0][pid, R_STAGE] = S_V_WAIT
-            return
+            q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[8][p], urg, now
+            q_code, q_side, q_place = 0, 0, -1
+            w_stage, w_kind = S_V_WAIT, REQUEST
+            break
         elif st == S_V_WAIT:
             home = sx[0][dm[1][E_AREA, i]]
             base = sx[1][proc[0][pid, R_VISITPOST]]
             there = ro[0][base, home] * dm[6][i, RESPONSE]
             out[0][T_RESPONSE_TRAVEL, i] = there
             if there > 0:
-                wait(proc, ev, clk, pid, S_V_START, there, K_VISIT_ARRIVAL, END)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_V_START, there, K_VISIT_ARRIVAL, END
+                break
             st = S_V_START
         elif st == S_V_START:
             out[0][T_VISIT_START, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_V_END, dm[0][D_VISIT, i], K_VISIT_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = S_V_END, dm[0][D_VISIT, i], K_VISIT_END, END
+            break
         elif st == S_V_END:
             out[0][T_VISIT_END, i] = now
             home = sx[0][dm[1][E_AREA, i]]
@@ -1206,8 +1214,8 @@ def resume(
             proc[0][pid, R_DEST] = dest
             proc[1][pid, F_MINUTES] = minutes
             if minutes > 0:
-                wait(proc, ev, clk, pid, S_TS_ARRIVE, minutes, K_AT_SEH, END)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_TS_ARRIVE, minutes, K_AT_SEH, END
+                break
             st = S_TS_ARRIVE
         elif st == S_TS_ARRIVE:
             proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
@@ -1237,9 +1245,10 @@ def resume(
             s = proc[0][pid, R_SEH]
             out[1][I_SEH, i] = s
             out[0][T_SEH_ARRIVAL, i] = now
-            proc[0][pid, R_PLACEREQ] = request(rq, pl, ev, clk, sx[10][s], urg, now, 0, pid, 0, -1)
-            proc[0][pid, R_STAGE] = S_T_PLACE
-            return
+            q_reg, q_pool, q_k0, q_k1 = R_PLACEREQ, sx[10][s], urg, now
+            q_code, q_side, q_place = 0, 0, -1
+            w_stage, w_kind = S_T_PLACE, REQUEST
+            break
         elif st == S_T_PLACE:
             out[0][T_SEH_START, i] = now
             proc[1][pid, F_PLACE_START] = now
@@ -1250,13 +1259,13 @@ def resume(
             if dm[0][D_OFFLOAD_U, i] < sx[15][s]:
                 extra = dm[5][i, s]
                 if extra > 0:
-                    wait(proc, ev, clk, pid, S_H_HAND, extra, K_OFFLOAD_END, END)
-                    return
+                    w_stage, w_delay, w_kind, w_cls = S_H_HAND, extra, K_OFFLOAD_END, END
+                    break
             st = S_H_HAND
         elif st == S_H_HAND:
             out[0][T_HANDOVER_START, i] = now
-            wait(proc, ev, clk, pid, S_H_END, dm[0][D_HANDOVER, i], K_HANDOVER_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = S_H_END, dm[0][D_HANDOVER, i], K_HANDOVER_END, END
+            break
         elif st == S_H_END:
             out[0][T_HANDOVER_END, i] = now
             ride = proc[0][pid, R_RIDE]
@@ -1279,21 +1288,10 @@ def resume(
         elif st == S_T_DOCTOR:
             s = proc[0][pid, R_SEH]
             if sx[12][s]:
-                proc[0][pid, R_DOCREQ] = request(
-                    rq,
-                    pl,
-                    ev,
-                    clk,
-                    sx[11][s],
-                    urg,
-                    out[0][T_SEH_ARRIVAL, i],
-                    0,
-                    pid,
-                    0,
-                    -1,
-                )
-                proc[0][pid, R_STAGE] = S_T_DOC_WAIT
-                return
+                q_reg, q_pool, q_k0, q_k1 = R_DOCREQ, sx[11][s], urg, out[0][T_SEH_ARRIVAL, i]
+                q_code, q_side, q_place = 0, 0, -1
+                w_stage, w_kind = S_T_DOC_WAIT, REQUEST
+                break
             start = proc[1][pid, F_PLACE_START]
             out[0][T_SEH_DOCTOR, i] = start
             first_contact(out, i, start)
@@ -1301,8 +1299,13 @@ def resume(
         elif st == S_T_DOC_WAIT:
             out[0][T_SEH_DOCTOR, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_T_DOC_END, dm[0][D_SEH_DOCTOR, i], K_ASSESSMENT_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = (
+                S_T_DOC_END,
+                dm[0][D_SEH_DOCTOR, i],
+                K_ASSESSMENT_END,
+                END,
+            )
+            break
         elif st == S_T_DOC_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_DOCREQ])
             st = S_T_STAY
@@ -1325,17 +1328,21 @@ def resume(
             a = sx[17][urg]
             out[1][I_AMBULANCE_URGENCY, i] = a
             proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
-            wait(proc, ev, clk, pid, S_A_DELAY, dm[0][D_DISPATCH_DELAY, i], K_DISPATCH_DECIDED, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = (
+                S_A_DELAY,
+                dm[0][D_DISPATCH_DELAY, i],
+                K_DISPATCH_DECIDED,
+                END,
+            )
+            break
         elif st == S_A_DELAY:
             place = sx[0][dm[1][E_AREA, i]]
             proc[0][pid, R_PLACE] = place
             a = sx[17][urg]
-            proc[0][pid, R_RIDE] = request(
-                rq, pl, ev, clk, fleet_pool, a, proc[1][pid, F_START], 0, pid, 0, place
-            )
-            proc[0][pid, R_STAGE] = S_A_WAIT
-            return
+            q_reg, q_pool, q_k0, q_k1 = R_RIDE, fleet_pool, a, proc[1][pid, F_START]
+            q_code, q_side, q_place = 0, 0, place
+            w_stage, w_kind = S_A_WAIT, REQUEST
+            break
         elif st == S_A_WAIT:
             ride = proc[0][pid, R_RIDE]
             g = rq[0][ride, Q_GROUP]
@@ -1345,14 +1352,14 @@ def resume(
             response = rq[1][ride, 1] * factor
             out[0][T_RESPONSE_TRAVEL, i] = response
             if response > 0:
-                wait(proc, ev, clk, pid, S_A_ON_SCENE, response, K_ON_SCENE, END)
-                return
+                w_stage, w_delay, w_kind, w_cls = S_A_ON_SCENE, response, K_ON_SCENE, END
+                break
             st = S_A_ON_SCENE
         elif st == S_A_ON_SCENE:
             out[0][T_AMBULANCE_ARRIVAL, i] = now
             first_contact(out, i, now)
-            wait(proc, ev, clk, pid, S_A_SCENE, dm[0][D_ON_SCENE, i], K_SCENE_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = S_A_SCENE, dm[0][D_ON_SCENE, i], K_SCENE_END, END
+            break
         elif st == S_A_SCENE:
             out[0][T_AMBULANCE_DEPART_SCENE, i] = now
             ride = proc[0][pid, R_RIDE]
@@ -1387,13 +1394,19 @@ def resume(
             st = S_TREAT
         elif st == S_SUP_INIT:
             line = sx[4][dm[1][E_AREA, i]]
-            proc[0][pid, R_REQ] = request(rq, pl, ev, clk, sx[6][line], urg, now, 0, pid, 1, -1)
-            proc[0][pid, R_STAGE] = S_SUP_WAIT
-            return
+            q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[6][line], urg, now
+            q_code, q_side, q_place = 0, 1, -1
+            w_stage, w_kind = S_SUP_WAIT, REQUEST
+            break
         elif st == S_SUP_WAIT:
             out[0][T_SUPERVISION_START, i] = now
-            wait(proc, ev, clk, pid, S_SUP_END, dm[0][D_SUPERVISION, i], K_SUPERVISION_END, END)
-            return
+            w_stage, w_delay, w_kind, w_cls = (
+                S_SUP_END,
+                dm[0][D_SUPERVISION, i],
+                K_SUPERVISION_END,
+                END,
+            )
+            break
         elif st == S_SUP_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_SUPERVISION_END, i] = now
@@ -1401,6 +1414,13 @@ def resume(
             return
         else:
             return
+    if w_kind == REQUEST:
+        proc[0][pid, q_reg] = request(
+            rq, pl, ev, clk, q_pool, q_k0, q_k1, q_code, pid, q_side, q_place
+        )
+        proc[0][pid, R_STAGE] = w_stage
+    else:
+        wait(proc, ev, clk, pid, w_stage, w_delay, w_kind, w_cls)
 
 
 @njit(**LOOP)
