@@ -17,6 +17,7 @@ import click
 import yaml
 
 from anwsim import __version__
+from anwsim.engines import DEFAULT_ENGINE, ENGINES
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -156,11 +157,12 @@ def experiment_options(func: F) -> F:
         ),
         click.option(
             "--engine",
-            type=click.Choice(["simpy", "fast"]),
-            default="simpy",
+            type=click.Choice(list(ENGINES)),
+            default=DEFAULT_ENGINE,
             show_default=True,
-            help="'simpy': the reference model; 'fast': the compiled engine (same results; "
-            "its first run compiles for a few minutes, later runs load the cache).",
+            help="'fast': the compiled engine; 'simpy': the reference model (same results, "
+            "many times slower). The compiled engine's first run on a machine compiles for "
+            "a few minutes; later runs load the cache.",
         ),
         set_option,
     ]
@@ -177,7 +179,7 @@ def _settings(
     workers: int | None,
     scheduler: str | None,
     log: str,
-    engine: str = "simpy",
+    engine: str = DEFAULT_ENGINE,
 ) -> dict[str, Any]:
     from anwsim.experiment.runner import DEFAULT_TARGETS
 

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from anwsim.metrics import group_integrals
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.scenario.travel import haversine_km
 
 from .handmade import demand, scenario
+from .reference import simulate
 
 
 def staff(*blocks: tuple[str, int], days: tuple[str, ...] = ("all",)) -> list[dict]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import ScenarioError, load_scenario
 
 from .handmade import demand, scenario
+from .reference import simulate
 
 DAY = 1440.0
 THREE_DAYS = ["run.horizon_weeks=null", "run.horizon_days=3", "run.warmup_weeks=0"]

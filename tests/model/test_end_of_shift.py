@@ -22,12 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anwsim.metrics import group_integrals
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.scenario import ScenarioError
 from anwsim.scenario.travel import haversine_km
 
 from .crew_reference import Block, LineReference
 from .handmade import const, demand, scenario
+from .reference import simulate
 from .test_deterministic import staff
 
 WEEK = 7 * 24 * 60.0

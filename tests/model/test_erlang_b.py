@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from anwsim.model import simulate
 from anwsim.sampling import DemandSampler
 from anwsim.scenario.schema import MINUTES_PER_YEAR
 
 from .handmade import scenario
+from .reference import simulate
 
 ARRIVALS_PER_MINUTE = 0.1
 MEAN_HOLDING = 20.0  # minutes on scene; travel is zero and nobody is conveyed

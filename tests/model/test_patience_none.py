@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario
 
 from . import scenarios as build_scenarios
 from .handmade import demand, scenario
+from .reference import simulate
 from .test_queueing_theory import assert_matches, assert_rejects, estimate, mmc_mean_wait
 
 LAMBDA, MEAN_TRIAGE, C = 2.0 / 6.0, 6.0, 3

@@ -41,7 +41,7 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
-from anwsim.model import EXITS, Outcomes, simulate
+from anwsim.model import EXITS, Outcomes
 from anwsim.model.outcomes import TIME_FIELDS
 from anwsim.sampling.demand import Demand, DemandSampler
 from anwsim.scenario import Scenario, load_scenario
@@ -49,6 +49,7 @@ from anwsim.scenario.distributions import Lognormal
 from anwsim.scenario.schema import URGENCIES
 
 from . import scenarios as build_scenarios
+from .reference import simulate
 
 REPLICATIONS = 10
 K_SE = 4.0

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.model import clock as clock_module
 from anwsim.model.clock import ARRIVAL, CLASS_NAMES, DISPATCH, END, PATIENCE, ROSTER, TRACE_COLUMNS
 from anwsim.sampling import DemandSampler
@@ -45,6 +45,7 @@ from anwsim.scenario import Scenario, load_scenario
 from anwsim.scenario.calendar import Calendar
 
 from .handmade import ALWAYS, const, demand, scenario
+from .reference import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_MD = ROOT / "docs" / "engine.md"

@@ -33,12 +33,13 @@ import numpy as np
 import pytest
 
 from anwsim.metrics import group_integrals
-from anwsim.model import EXITS, simulate
+from anwsim.model import EXITS
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario
 
 from . import scenarios as build_scenarios
 from .handmade import demand, scenario
+from .reference import simulate
 from .test_queueing_theory import (
     Estimate,
     assert_matches,

@@ -30,7 +30,7 @@ from anwsim.experiment.runner import (
 from anwsim.experiment.store import ResultStore, scenario_entry
 from anwsim.experiment.summary import paired_differences, summarise
 from anwsim.experiment.tasks import LogLevel
-from anwsim.model import ENGINES, Engine
+from anwsim.model import DEFAULT_ENGINE, ENGINES, Engine
 from anwsim.scenario import Scenario, load_scenario, validate_data
 from anwsim.scenario.errors import ScenarioError
 from anwsim.scenario.loading import apply_override, parse_override
@@ -50,7 +50,7 @@ class Settings:
     scheduler: str | None = None
     log: LogLevel = "kpis"
     progress: Progress | None = None
-    engine: Engine = "simpy"
+    engine: Engine = DEFAULT_ENGINE
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -194,8 +194,9 @@ def run(
     Settings: ``replications`` (default: the scenario's), or ``precision`` (relative CI
     half-width, e.g. 0.05) with ``targets`` and ``max_replications``; ``workers``,
     ``scheduler`` (``"local"`` or ``"tcp://host:port"``), ``log`` (``"kpis"`` or
-    ``"full"``), ``progress``, ``engine`` (``"simpy"``, the reference, or ``"fast"``, the
-    compiled engine: same results). Raises `ReplicationsFailed` if any replication failed.
+    ``"full"``), ``progress``, ``engine`` (``"fast"``, the compiled engine and the
+    default, or ``"simpy"``, the reference model: same results). Raises
+    `ReplicationsFailed` if any replication failed.
     """
     s = Settings(**settings)
     label, resolved, source = _resolve(scenario, overrides)

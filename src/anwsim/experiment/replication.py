@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from anwsim.metrics import kpi_table
-from anwsim.model import Engine, Outcomes, simulate
+from anwsim.model import DEFAULT_ENGINE, Engine, Outcomes, simulate
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario
 
@@ -30,7 +30,7 @@ def run_replication(
     scenario: Scenario,
     replication: int,
     sampler: DemandSampler | None = None,
-    engine: Engine = "simpy",
+    engine: Engine = DEFAULT_ENGINE,
 ) -> ReplicationResult:
     """Sample, simulate (on ``engine``) and measure replication ``replication``."""
     sampler = sampler or DemandSampler(scenario)

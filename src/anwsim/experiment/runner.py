@@ -21,7 +21,7 @@ from anwsim.experiment.precision import Decision, decide
 from anwsim.experiment.store import ResultStore
 from anwsim.experiment.tasks import LogLevel, Task, TaskResult
 from anwsim.metrics.definitions import PRECISION_TARGETS
-from anwsim.model import Engine
+from anwsim.model import DEFAULT_ENGINE, Engine
 from anwsim.scenario import Scenario
 
 How = tuple[LogLevel, Engine]
@@ -165,7 +165,7 @@ def run_experiment(
     log: LogLevel = "kpis",
     progress: Progress | None = None,
     backend: Backend | None = None,
-    engine: Engine = "simpy",
+    engine: Engine = DEFAULT_ENGINE,
 ) -> ExperimentResult:
     """Run ``plan`` for every scenario (labels are the mapping's keys)."""
     labels = list(scenarios)

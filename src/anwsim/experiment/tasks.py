@@ -16,7 +16,7 @@ import pandas as pd
 from anwsim.experiment.eventlog import event_log
 from anwsim.experiment.replication import run_replication
 from anwsim.metrics import utilisation_by_hour_of_week
-from anwsim.model import Engine
+from anwsim.model import DEFAULT_ENGINE, Engine
 from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario, scenario_hash
 
@@ -31,7 +31,7 @@ class Task:
     scenario: Scenario
     replication: int
     log: LogLevel = "kpis"
-    engine: Engine = "simpy"
+    engine: Engine = DEFAULT_ENGINE
 
 
 @dataclass

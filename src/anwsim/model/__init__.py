@@ -4,7 +4,7 @@
 order of events at equal times is written down in `anwsim.model.clock`.
 """
 
-from anwsim.model.chain import ENGINES, Engine, simulate
+from anwsim.model.chain import DEFAULT_ENGINE, ENGINES, Engine, simulate
 from anwsim.model.outcomes import EXITS, Outcomes
 
-__all__ = ["ENGINES", "EXITS", "Engine", "Outcomes", "simulate"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "EXITS", "Engine", "Outcomes", "simulate"]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
+from anwsim.engines import DEFAULT_ENGINE, ENGINES, Engine
 from anwsim.model.ambulance import Fleet, incident
 from anwsim.model.clock import ARRIVAL, Clock
 from anwsim.model.gp import GpPost, consult, home_visit
@@ -213,12 +214,6 @@ class Chain:
         return self.stop_at
 
 
-Engine = Literal["simpy", "fast"]
-ENGINES: tuple[str, ...] = ("simpy", "fast")
-"""``simpy``: this package, the readable reference; ``fast``: the compiled event loop of
-`anwsim.engine` (same rules, same Outcomes and trace; compiles once, then cached)."""
-
-
 @overload
 def simulate(scenario: Scenario, demand: Demand, *, engine: Engine = ...) -> Outcomes: ...
 @overload
@@ -232,7 +227,7 @@ def simulate(
 
 
 def simulate(
-    scenario: Scenario, demand: Demand, *, trace: bool = False, engine: Engine = "simpy"
+    scenario: Scenario, demand: Demand, *, trace: bool = False, engine: Engine = DEFAULT_ENGINE
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """Run one replication: move every patient of ``demand`` through the chain.
 
@@ -240,8 +235,9 @@ def simulate(
     left, but at most ``run.drain_days`` past the horizon (rosters go on; staff on duty
     finish the work in hand). Patients still in the chain then leave as ``unserved``.
     Returns `Outcomes`, or ``(Outcomes, trace table)`` with ``trace=True`` (every
-    processed event, see `anwsim.model.clock`). ``engine="fast"`` runs the same rules on
-    the compiled engine (`anwsim.engine`) and returns the same.
+    processed event, see `anwsim.model.clock`). ``engine="fast"`` (the default) runs the
+    rules on the compiled engine (`anwsim.engine`), ``engine="simpy"`` on the SimPy model
+    of this package, the readable reference; both return the same.
     """
     if engine == "fast":
         from anwsim.engine import simulate as simulate_fast
