@@ -4,11 +4,15 @@ What each share divides is written in `anwsim.metrics.definitions` (and docs/kpi
 the code below follows it. Shares are per patient. Patients still waiting in a queue
 when the run stopped (``exit_via == "unserved"``) count in the denominator of every
 access share they would have been measured by, and never in its numerator.
+
+Shares count with `np.count_nonzero` on masks of all patients (the ambulance KPIs on
+the columns of the rides); a mean or percentile takes its values by the indices of its
+mask (`np.flatnonzero`), in patient order: the values, and their order, of the mask.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -25,10 +29,17 @@ Row = tuple[str, str, float, float | None, float | None, int]
 """(kpi, group, value, norm, target share %, count)"""
 
 
+def _count(mask: np.ndarray) -> int:
+    return int(np.count_nonzero(mask))
+
+
 def _share(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, int]:
     """100 × |numerator ∧ denominator| / |denominator| (NaN if empty), and |denominator|."""
-    n = int(denominator.sum())
-    hits = int((numerator & denominator).sum())
+    return _percent(_count(numerator & denominator), _count(denominator))
+
+
+def _percent(hits: int, n: int) -> tuple[float, int]:
+    """100 × hits / n (NaN if n is 0), and n."""
     return (100.0 * hits / n if n else float("nan")), n
 
 
@@ -40,6 +51,19 @@ def _p90(values: np.ndarray) -> float:
     return float(np.percentile(values, 90)) if values.size else float("nan")
 
 
+def _among(codes: np.ndarray, of: Sequence[int]) -> np.ndarray:
+    """``codes`` in ``of`` (`np.isin` for a few small codes)."""
+    out = np.zeros(codes.shape, dtype=bool)
+    for code in of:
+        out |= codes == code
+    return out
+
+
+def _values(column: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``column[mask]``, by index (faster than a boolean mask for scattered patients)."""
+    return column[np.flatnonzero(mask)]
+
+
 def access_rows(
     scenario: Scenario, outcomes: Outcomes, entry: np.ndarray, urgency: np.ndarray, keep: np.ndarray
 ) -> Iterator[Row]:
@@ -49,10 +73,10 @@ def access_rows(
     yield from _phone_rows(scenario, o, entry, urgency, keep)
     yield from _nts_rows(scenario, o, urgency, keep, unserved)
 
-    travel = o.travel_to_post[keep & np.isfinite(o.travel_to_post)]
     travelled = keep & np.isfinite(o.travel_to_post)
+    travel = _values(o.travel_to_post, travelled)
     yield ("travel_to_post_mean", "all", _mean(travel), None, None, int(travel.size))
-    value, n = _share(o.travel_to_post <= norms.post_travel_minutes, travelled)
+    value, n = _percent(_count(travel <= norms.post_travel_minutes), travel.size)
     yield (
         "travel_to_post_within_norm",
         "all",
@@ -65,12 +89,13 @@ def access_rows(
     yield from _ambulance_rows(scenario, o, keep, unserved)
     handoff = o.handover_start - o.ambulance_at_seh
     door = o.seh_doctor - o.seh_arrival
+    handed_over, seen = np.isfinite(handoff), np.isfinite(door)
     for code, name in enumerate(scenario.sites.sehs):
         rows = keep & (o.seh == code)
-        values = handoff[rows & np.isfinite(handoff)]
+        values = _values(handoff, rows & handed_over)
         yield ("handoff_delay_mean", name, _mean(values), None, None, int(values.size))
         yield ("handoff_delay_p90", name, _p90(values), None, None, int(values.size))
-        values = door[rows & np.isfinite(door)]
+        values = _values(door, rows & seen)
         yield ("door_to_doctor_mean", name, _mean(values), None, None, int(values.size))
     yield from _unserved_rows(o, unserved)
 
@@ -83,9 +108,9 @@ def _phone_rows(
     callers = keep & (entry == ENTRIES.index("phone")) & (o.attempts >= 1)
     live = callers & np.isfinite(o.answer) & ~o.called_back  # answered live, not called back
     wait = o.answer - o.answered_attempt_start  # the attempt that got through
-    waits = wait[live]
+    waits = _values(wait, live)
     yield ("answer_time_mean", "all", _mean(waits), None, None, int(waits.size))
-    emergency = np.isin(
+    emergency = _among(
         urgency, [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
     )
     limit = norms.urgent_answer_seconds / 60.0
@@ -99,7 +124,8 @@ def _phone_rows(
         n,
     )
     other = callers & ~emergency
-    value, n = _share(live & (wait <= norms.answer_minutes), other)
+    live_other = live & other
+    value, n = _percent(_count(live_other & (wait <= norms.answer_minutes)), _count(other))
     yield (
         "answered_within_norm",
         "other lines",
@@ -108,7 +134,7 @@ def _phone_rows(
         norms.answer_percent,
         n,
     )
-    value, n = _share(live & (wait <= norms.answer_max_minutes), other)
+    value, n = _percent(_count(live_other & (wait <= norms.answer_max_minutes)), n)
     yield (
         "answered_within_max",
         "other lines",
@@ -117,20 +143,22 @@ def _phone_rows(
         norms.answer_max_percent,
         n,
     )
-    value, n = _share(o.called_back, callers)
+    n_callers = _count(callers)
+    value, n = _percent(_count(o.called_back & callers), n_callers)
     yield ("called_back", "all", value, None, None, n)
-    back = (o.answer - o.call_back_requested)[callers & o.called_back & np.isfinite(o.answer)]
-    yield ("call_back_wait_mean", "all", _mean(back), None, None, int(back.size))
+    back = np.flatnonzero(callers & o.called_back & np.isfinite(o.answer))
+    back_wait = o.answer[back] - o.call_back_requested[back]
+    yield ("call_back_wait_mean", "all", _mean(back_wait), None, None, int(back_wait.size))
     value, n = _share(o.exit_via == EXITS.index("abandoned"), callers)
     yield ("abandoned_callers", "all", value, None, None, n)
     value, n = _share(o.exit_via == EXITS.index("blocked"), callers)
     yield ("blocked_callers", "all", value, None, None, n)
-    attempts = int(o.attempts[callers].sum())
+    attempts = int(o.attempts.sum(where=callers))
     for kpi, column in (
         ("abandoned_attempts", o.abandoned_attempts),
         ("blocked_attempts", o.blocked_attempts),
     ):
-        count = int(column[callers].sum())
+        count = int(column.sum(where=callers))
         share = 100.0 * count / attempts if attempts else float("nan")
         yield (kpi, "all", share, None, None, attempts)
 
@@ -141,36 +169,38 @@ def _nts_rows(
     """Call to first doctor or crew contact per urgency, and the share within the norm."""
     contact = np.isfinite(o.doctor_contact)
     to_doctor = o.doctor_contact - o.call
+    seen = keep & contact
     # still waiting when the run stopped, for a contact they would have had
     waiting = unserved & ~contact & (o.disposition != DISPOSITIONS.index("advice"))
     for code, name in enumerate(URGENCIES):
-        of = keep & (urgency == code)
-        values = to_doctor[of & contact]
+        of = urgency == code
+        values = _values(to_doctor, seen & of)
         norm = scenario.norms.nts_minutes.get(name)  # type: ignore[call-overload]
         yield ("call_to_doctor_mean", name, _mean(values), norm, None, int(values.size))
         yield ("call_to_doctor_p90", name, _p90(values), norm, None, int(values.size))
-        if norm is not None:
-            value, n = _share(contact & (to_doctor <= norm), of & (contact | waiting))
+        if norm is not None:  # of this urgency, seen or still waiting (disjoint)
+            n = values.size + _count(waiting & of)
+            value, n = _percent(_count(values <= norm), n)
             yield ("within_nts_norm", name, value, norm, None, n)
-
-
-def _ambulance_rides(o: Outcomes, keep: np.ndarray, code: int) -> np.ndarray:
-    return keep & (o.ambulance_urgency == code)
 
 
 def _ambulance_rows(
     scenario: Scenario, o: Outcomes, keep: np.ndarray, unserved: np.ndarray
 ) -> Iterator[Row]:
     norms = scenario.norms
-    response = o.ambulance_arrival - o.incident
+    rides = np.flatnonzero(keep & (o.ambulance_urgency >= 0))
+    ride_urgency = o.ambulance_urgency[rides]
+    incident = o.incident[rides]
+    ride_unserved = unserved[rides]
+    response = o.ambulance_arrival[rides] - incident
     on_scene = np.isfinite(response)
     for code, name in enumerate(AMBULANCE_URGENCIES):
-        rides = _ambulance_rides(o, keep, code)
-        values = response[rides & on_scene]
+        of = ride_urgency == code
+        values = _values(response, of & on_scene)
         yield ("ambulance_response_mean", name, _mean(values), None, None, int(values.size))
         norm = norms.ambulance_response_minutes.get(name)  # type: ignore[call-overload]
         if norm is not None:
-            value, n = _share(response <= norm, rides & (on_scene | unserved))
+            value, n = _share(response <= norm, of & (on_scene | ride_unserved))
             yield (
                 "ambulance_response_within_norm",
                 name,
@@ -182,13 +212,16 @@ def _ambulance_rows(
     dispatched = keep & np.isfinite(o.ambulance_dispatch)
     value, n = _share(o.station == -2, dispatched)
     yield ("ambulance_by_neighbour", "all", value, None, None, n)
-    urgent = _ambulance_rides(o, keep, AMBULANCE_URGENCIES.index("A1")) | _ambulance_rides(
-        o, keep, AMBULANCE_URGENCIES.index("A2")
-    )
-    at_seh = np.isfinite(o.ambulance_at_seh)
+    urgent = _among(ride_urgency, [AMBULANCE_URGENCIES.index(u) for u in ("A1", "A2")])
+    at_seh_time = o.ambulance_at_seh[rides]
+    at_seh = np.isfinite(at_seh_time)
     # stuck before the SEH: conveying, or not yet on scene (conveyance not yet known)
-    stuck = unserved & ~at_seh & (o.conveyed | ~np.isfinite(o.ambulance_depart_scene))
-    to_seh = o.ambulance_at_seh - o.incident
+    stuck = (
+        ride_unserved
+        & ~at_seh
+        & (o.conveyed[rides] | ~np.isfinite(o.ambulance_depart_scene[rides]))
+    )
+    to_seh = at_seh_time - incident
     value, n = _share(at_seh & (to_seh <= norms.call_to_seh_minutes), urgent & (at_seh | stuck))
     yield ("call_to_seh_within_norm", "A1+A2", value, norms.call_to_seh_minutes, None, n)
 
@@ -197,9 +230,11 @@ def _unserved_rows(o: Outcomes, unserved: np.ndarray) -> Iterator[Row]:
     """Patients still waiting when the run stopped: one row per queue (zeros included,
     so that tables align across replications and scenarios), then all."""
     labels = [f"{site}/{role}" for site, role in o.queues]
+    queue = o.unserved_queue[np.flatnonzero(unserved)]
+    queue = queue[(queue >= 0) & (queue < len(labels))]
+    per_queue = np.bincount(queue, minlength=len(labels))
     for label in dict.fromkeys(labels):
-        queues = [q for q, other in enumerate(labels) if other == label]
-        n = int((unserved & np.isin(o.unserved_queue, queues)).sum())
+        n = int(sum(per_queue[q] for q, other in enumerate(labels) if other == label))
         yield ("unserved_patients", label, float(n), None, None, n)
-    n = int(unserved.sum())
+    n = _count(unserved)
     yield ("unserved_patients", "all", float(n), None, None, n)

@@ -665,10 +665,11 @@ def selected(table: pd.DataFrame, rows: Iterable[tuple[str, str | None]]) -> pd.
     """Mask of the rows of a KPI table (columns ``kpi``, ``group``) named in ``rows``: a
     (kpi, group) pair, or (kpi, None) for every group of the KPI."""
     mask = pd.Series(False, index=table.index)
+    groups = table["group"].astype(str)
     for kpi, group in rows:
         hit = table["kpi"] == kpi
         if group is not None:
-            hit &= table["group"].astype(str) == group
+            hit &= groups == group
         mask |= hit
     return mask
 

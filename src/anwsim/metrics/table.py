@@ -38,21 +38,32 @@ def measured_window(scenario: Scenario, outcomes: Outcomes) -> tuple[float, floa
     return scenario.run.warmup_minutes, outcomes.horizon
 
 
-def _volume_rows(scenario: Scenario, o: Outcomes, keep: np.ndarray, years: float) -> Iterator[Row]:
-    for code, name in enumerate(scenario.demand.channels):
-        n = int(np.sum(keep & (o.channel == code)))
+def _per_code(codes: np.ndarray, of: np.ndarray, n: int) -> list[int]:
+    """How many of the patients in the mask ``of`` have each code 0 … n − 1."""
+    return [int(np.count_nonzero(of & (codes == code))) for code in range(n)]
+
+
+def _volume_rows(
+    scenario: Scenario,
+    o: Outcomes,
+    keep: np.ndarray,
+    years: float,
+    consult: np.ndarray,
+    visit: np.ndarray,
+) -> Iterator[Row]:
+    """``consult`` and ``visit``: the patients in ``keep`` with a consult, a home visit."""
+    channels = list(scenario.demand.channels)
+    for name, n in zip(channels, _per_code(o.channel, keep, len(channels)), strict=True):
         yield ("patients_per_year", name, n / years, None, None, n)
     phone = keep & (o.entry == ENTRIES.index("phone"))
     triaged = phone & np.isfinite(o.triage_end)
-    consult = keep & np.isfinite(o.consult_start)
-    visit = keep & np.isfinite(o.visit_start)
-    telephone = triaged & ~np.isin(
-        o.disposition, [DISPOSITIONS.index("consult"), DISPOSITIONS.index("home_visit")]
-    )
+    disposition = o.disposition
+    telephone = triaged & (disposition != DISPOSITIONS.index("consult"))
+    telephone &= disposition != DISPOSITIONS.index("home_visit")
     counts = {
-        "telephone": int(telephone.sum()),
-        "consult": int(consult.sum()),
-        "home_visit": int(visit.sum()),
+        "telephone": int(np.count_nonzero(telephone)),
+        "consult": int(np.count_nonzero(consult)),
+        "home_visit": int(np.count_nonzero(visit)),
     }
     total = sum(counts.values())
     population = scenario.region.population
@@ -66,11 +77,13 @@ def _volume_rows(scenario: Scenario, o: Outcomes, keep: np.ndarray, years: float
             None,
             n,
         )
-    for code, name in enumerate(scenario.sites.sehs):
-        n = int(np.sum(keep & (o.seh == code) & np.isfinite(o.seh_start)))
+    sehs = scenario.sites.sehs
+    seen = keep & np.isfinite(o.seh_start)
+    for name, n in zip(sehs, _per_code(o.seh, seen, len(sehs)), strict=True):
         yield ("seh_visits_per_year", name, n / years, None, None, n)
-    for code, name in enumerate(AMBULANCE_URGENCIES):
-        n = int(np.sum(keep & (o.ambulance_urgency == code) & np.isfinite(o.ambulance_dispatch)))
+    dispatched = keep & np.isfinite(o.ambulance_dispatch)
+    rides = _per_code(o.ambulance_urgency, dispatched, len(AMBULANCE_URGENCIES))
+    for name, n in zip(AMBULANCE_URGENCIES, rides, strict=True):
         yield ("ambulance_rides_per_year", name, n / years, None, None, n)
 
 
@@ -80,21 +93,33 @@ def kpi_table(scenario: Scenario, outcomes: Outcomes) -> pd.DataFrame:
     o = outcomes
     keep = (o.call >= start) & (o.call < end)
     years = (end - start) / MINUTES_PER_YEAR
+    consult = keep & np.isfinite(o.consult_start)
+    visit = keep & np.isfinite(o.visit_start)
     gp_contacts = int(
-        np.sum(keep & np.isfinite(o.consult_start) & (o.consult_by == 0))
-        + np.sum(keep & np.isfinite(o.visit_start))
-        + np.sum(keep & np.isfinite(o.callback_start))
+        np.count_nonzero(consult & (o.consult_by == 0))
+        + np.count_nonzero(visit)
+        + np.count_nonzero(keep & np.isfinite(o.callback_start))
     )
     rows: list[Row] = [
         *access_rows(scenario, o, o.entry, o.urgency, keep),
         *workload_rows(o, gp_contacts, start, end),
-        *_volume_rows(scenario, o, keep, years),
+        *_volume_rows(scenario, o, keep, years, consult, visit),
     ]
-    frame = pd.DataFrame(rows, columns=["kpi", "group", "value", "norm", "target", "n"])
-    frame.insert(3, "unit", [KPIS[k].unit for k in frame["kpi"]])
-    frame["replication"] = o.replication
-    frame["seed"] = o.seed
-    return frame[COLUMNS]
+    kpi, group, value, norm, target, n = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "kpi": list(kpi),
+            "group": list(group),
+            "value": np.array(value, dtype=np.float64),
+            "unit": [KPIS[k].unit for k in kpi],
+            "norm": np.array([np.nan if x is None else x for x in norm], dtype=np.float64),
+            "target": np.array([np.nan if x is None else x for x in target], dtype=np.float64),
+            "n": np.array(n, dtype=np.int64),
+            "replication": o.replication,
+            "seed": o.seed,
+        },
+        columns=COLUMNS,
+    )
 
 
 def exit_counts(outcomes: Outcomes) -> dict[str, int]:
