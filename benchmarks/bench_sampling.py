@@ -2,7 +2,8 @@
 
 Samples one replication-year of the baseline region (`scenarios/baseline.yaml`) again
 and again, alternating the two paths so that machine noise hits both alike, and prints
-the median patients per second of each and their ratio.
+the median patients per second of each, the best time per replication-year (the budget
+of a whole replication, sampling, simulation and KPIs, is 0.1 s) and their ratio.
 
     python benchmarks/bench_sampling.py [--scenario FILE] [--rounds N]
 """
@@ -31,6 +32,7 @@ def main() -> None:
     for sampler in samplers.values():  # compile / warm caches
         sampler.sample(0)
     rates: dict[str, list[float]] = {k: [] for k in samplers}
+    best: dict[str, float] = dict.fromkeys(samplers, float("inf"))
     ratios: list[float] = []
     for r in range(args.rounds):
         seconds = {}
@@ -38,6 +40,7 @@ def main() -> None:
             start = time.perf_counter()
             demand = sampler.sample(r + 1)
             seconds[kernels] = time.perf_counter() - start
+            best[kernels] = min(best[kernels], seconds[kernels])
             rates[kernels].append(len(demand) / seconds[kernels])
         ratios.append(seconds["numpy"] / seconds["numba"])
     n = len(samplers["numba"].sample(1))
@@ -45,7 +48,8 @@ def main() -> None:
     for kernels, values in rates.items():
         print(
             f"{kernels:>6}: median {statistics.median(values) / 1e6:.2f} M patients/s "
-            f"(min {min(values) / 1e6:.2f}, max {max(values) / 1e6:.2f}) over {args.rounds} rounds"
+            f"(min {min(values) / 1e6:.2f}, max {max(values) / 1e6:.2f}) over {args.rounds} rounds;"
+            f" best {best[kernels] * 1e3:.1f} ms per replication-year"
         )
     print(f" ratio: numba is {statistics.median(ratios):.2f}x the speed of numpy (median of pairs)")
 

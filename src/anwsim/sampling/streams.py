@@ -154,6 +154,18 @@ class ReplicationStreams:
         """A new generator at the start of stream ``name`` (order-independent)."""
         return np.random.Generator(np.random.PCG64(self.seed_sequence(name)))
 
+    def spawn_key(self, name: str, *keys: int) -> tuple[int, ...]:
+        """The spawn key ``(r, stream_key(name), *keys)`` of a part of stream ``name``
+        (see `substream`); raises like `seed_sequence` and `substream` do."""
+        key = _STREAM_KEYS.get(name) if isinstance(name, str) else None
+        if key is None:
+            allowed = ", ".join(STREAM_NAMES)
+            raise KeyError(f"unknown random stream {name!r}; allowed streams are: {allowed}")
+        for k in keys:
+            if not isinstance(k, int | np.integer) or k < 0:
+                raise ValueError(f"substream keys are non-negative ints, got {k!r}")
+        return (self._replication, key, *(int(k) for k in keys))
+
     def substream(self, name: str, *keys: int) -> np.random.Generator:
         """A new generator for a part of stream ``name`` (e.g. one channel, one urgency).
 
@@ -161,12 +173,7 @@ class ReplicationStreams:
         are independent of each other, so a change in one part (say, the consult time of
         U3 patients) leaves every other part's numbers as they were.
         """
-        parent = self.seed_sequence(name)
-        for key in keys:
-            if not isinstance(key, int | np.integer) or key < 0:
-                raise ValueError(f"substream keys are non-negative ints, got {key!r}")
-        spawn_key = (*parent.spawn_key, *(int(k) for k in keys))
-        ss = np.random.SeedSequence(entropy=self._seed, spawn_key=spawn_key)
+        ss = np.random.SeedSequence(entropy=self._seed, spawn_key=self.spawn_key(name, *keys))
         return np.random.Generator(np.random.PCG64(ss))
 
     def generators(self) -> dict[str, np.random.Generator]:
