@@ -18,6 +18,7 @@ import yaml
 
 from anwsim import __version__
 from anwsim.engines import DEFAULT_ENGINE, ENGINES
+from anwsim.memory import keep_freed_memory
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +53,7 @@ set_option = click.option(
 @click.version_option(__version__, prog_name="anwsim")
 def main() -> None:
     """Simulate Dutch out-of-hours (ANW) acute care: GP posts, triage, SEH, ambulances."""
+    keep_freed_memory()
 
 
 @main.command()

@@ -1650,7 +1650,7 @@ def run_chain(
     out_i[I_BLOCKED_ATTEMPTS, :] = 0
     out_i[I_EXITS, :] = 0
     out = (out_t, out_i, np.zeros((N_B, n), dtype=np.bool_))
-    proc = (np.full((2 * n, N_R), -1, dtype=np.int64), np.zeros((2 * n, N_F)))
+    proc = (np.full((2 * n, N_R), -1, dtype=np.int32), np.zeros((2 * n, N_F)))
     ev_s = np.zeros(5, dtype=np.int64)
     ev_s[1] = cap_events
     ev = (
@@ -1697,7 +1697,7 @@ def run_chain(
         crew_end,
         crew_staff,
     )
-    lg = (np.zeros((cap_log, 5), dtype=np.int64), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
+    lg = (np.zeros((cap_log, 5), dtype=np.int32), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
     tr = (
         np.zeros((cap_trace, 6), dtype=np.int64),
         np.zeros(cap_trace),

@@ -5,7 +5,8 @@ experiment sorts them by replication afterwards, so results never depend on the 
 or the number of workers (replication ``r`` always uses child ``r`` of the seed).
 
 * ``workers=1``: in this process, one after another.
-* ``workers=N``: a `concurrent.futures.ProcessPoolExecutor` with N spawned processes.
+* ``workers=N``: a `concurrent.futures.ProcessPoolExecutor` with N spawned processes
+  (each keeps freed memory for the next replication: `anwsim.memory`).
 * ``scheduler="tcp://host:port"``: an existing Dask cluster (`dask.distributed`);
   ``scheduler="local"``: a `LocalCluster` started for the run. Dask reschedules the
   tasks of a worker that dies.
@@ -21,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from anwsim.experiment.tasks import Task, TaskResult, execute
+from anwsim.memory import keep_freed_memory
 
 
 class Backend(Protocol):
@@ -42,13 +44,27 @@ class InProcess:
         pass
 
 
+def _worker_setup() -> None:
+    """Start a local worker: keep freed memory for the next replication, import what a
+    replication needs and exempt those long-lived objects from garbage collection (a
+    collection then visits only a replication's own objects)."""
+    import gc
+
+    import anwsim.engine.run  # noqa: F401
+
+    keep_freed_memory()
+    gc.freeze()
+
+
 class LocalProcesses:
     """A pool of spawned worker processes (safe with threads and Numba)."""
 
     def __init__(self, workers: int) -> None:
         self.name = f"{workers} local processes"
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_setup
+        )
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
         submitted = {self._pool.submit(execute, task): task for task in tasks}

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anwsim.experiment.summary import t_quantile
+
 MIN_REPLICATIONS = 3
 
 
@@ -34,9 +36,7 @@ def relative_half_width(values: Sequence[float] | np.ndarray, confidence: float 
     mean = float(x.mean()) if n else 0.0
     if n < 2 or mean == 0 or not np.isfinite(mean):
         return float("inf")
-    from scipy import stats  # imported here: 1 s that workers do not need
-
-    t = stats.t.ppf(0.5 + confidence / 2.0, n - 1)
+    t = float(t_quantile(0.5 + confidence / 2.0, n - 1))
     return float(t * x.std(ddof=1) / np.sqrt(n) / abs(mean))
 
 

@@ -9,10 +9,17 @@ import pandas as pd
 KEYS = ["kpi", "group", "unit", "norm", "target"]
 
 
-def _half_width(sd: pd.Series, n: pd.Series, confidence: float) -> np.ndarray:
-    from scipy import stats  # imported here: 1 s that workers do not need
+def t_quantile(probability: float, df: np.ndarray | pd.Series | int) -> np.ndarray:
+    """Quantile of Student's t with ``df`` degrees of freedom: `scipy.special.stdtrit`,
+    the function ``scipy.stats.t.ppf`` evaluates (the same numbers), imported here and
+    without scipy.stats (0.25 s instead of 0.8 s, which workers do not need at all)."""
+    from scipy.special import stdtrit
 
-    t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
+    return np.asarray(stdtrit(df, probability))
+
+
+def _half_width(sd: pd.Series, n: pd.Series, confidence: float) -> np.ndarray:
+    t = t_quantile(0.5 + confidence / 2.0, np.maximum(n - 1, 1))
     return np.where(n > 1, t * sd / np.sqrt(n), np.nan)
 
 
