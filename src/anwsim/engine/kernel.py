@@ -32,6 +32,8 @@ caller retries with larger arrays), never by writing out of bounds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -42,8 +44,8 @@ SHIFT = 1 << 48
 # The loop and its helpers allocate nothing (run_chain allocates the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
 # a helper cost an atomic increment and decrement per array, three quarters of the time.
-LOOP = {"cache": True, "_nrt": False}
-INLINE = {**LOOP, "inline": "always"}
+LOOP: dict[str, Any] = {"cache": True, "_nrt": False}
+INLINE: dict[str, Any] = {**LOOP, "inline": "always"}
 
 # kinds (the trace's names are KIND_NAMES)
 KIND_NAMES = (
