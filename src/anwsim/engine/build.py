@@ -394,7 +394,7 @@ def _matrix(column: np.ndarray, dtype: type) -> np.ndarray:
 
 def demand_arrays(demand: Demand) -> tuple[np.ndarray, ...]:
     """(float columns, int columns, patience, redials, redial delays, offload minutes,
-    travel noise, order of entry) of a Demand, as the loop reads them."""
+    travel noise) of a Demand, as the loop reads them."""
     n = len(demand)
     # one row per column (contiguous copies; the loop reads df[column, patient])
     df = np.empty((len(DF_COLUMNS), n), dtype=np.float64)

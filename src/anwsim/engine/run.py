@@ -40,9 +40,8 @@ _CAPS: dict[str, dict[str, int]] = {}
 """Queue capacity a scenario needed (its heaps grow by re-running with twice the room)."""
 
 
-def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
-    """The loop's arrays of ``scenario`` (cached by its hash; a few per process)."""
-    key = scenario_hash(scenario)
+def scenario_arrays(scenario: Scenario, key: str) -> ScenarioArrays:
+    """The loop's arrays of ``scenario`` (cached by its hash ``key``; a few per process)."""
     built = _BUILT.get(key)
     if built is None:
         if len(_BUILT) >= 16:
@@ -65,7 +64,8 @@ def simulate(
     scenario: Scenario, demand: Demand, *, trace: bool = False
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
-    a = scenario_arrays(scenario)
+    key = scenario_hash(scenario)  # once: it serialises the whole scenario
+    a = scenario_arrays(scenario, key)
     df, di, patience, redials, delays, offload, noise = demand_arrays(demand)
     order = demand.order[demand.arrival_minutes[demand.order] < a.horizon].astype(np.int64)
     n = len(demand)
@@ -77,7 +77,7 @@ def simulate(
         "trips": n + 8,
         "heap": 256,
     }
-    caps.update(_CAPS.get(scenario_hash(scenario), {}))
+    caps.update(_CAPS.get(key, {}))
     overflow = {
         FULL_EVENTS: "events",
         FULL_REQUESTS: "requests",
@@ -107,7 +107,7 @@ def simulate(
         if status == OK:
             break
         caps[overflow[status]] *= 2
-        _CAPS[scenario_hash(scenario)] = {k: caps[k] for k in ("events", "requests", "heap")}
+        _CAPS[key] = {k: caps[k] for k in ("events", "requests", "heap")}
     _, out_t, out_i, out_b, log, tr_t, tr_i, stopped_at = result
     # the loop writes one row per column: each column is a contiguous view, no copy
     patients: dict[str, np.ndarray] = {}
