@@ -1,8 +1,23 @@
-"""Replications on a Dask cluster: an existing one (``tcp://host:port``) or a
-`LocalCluster` started for the run (``local``).
+"""Replications on a Dask cluster: an existing one (``tcp://host:port``, ``tls://…``) or
+a `LocalCluster` started for the run (``local``).
 
 Dask reschedules the tasks of a worker that dies, so a lost worker costs time, not
 results.
+
+A Dask scheduler runs whatever code its clients submit, so who may connect matters. The
+``local`` cluster is closed to everyone but this run:
+
+* its scheduler, workers and nannies listen on the loopback interface only;
+* every connection is TLS with mutual authentication, on a key and self-signed
+  certificate made in memory for this run (`distributed.Security.temporary`): a client
+  or worker without them (any other process on the machine) is refused at the handshake;
+* the scheduler's HTTP server (Dask always starts one) binds a random loopback port and
+  serves only ``/health``: no dashboard, no JSON state, no proxy to the workers, unless
+  asked for with ``dashboard=`` (then on that address, e.g. ``127.0.0.1:8787``).
+
+An address given by the user is trusted as it is: the client connects with Dask's own
+configuration (``distributed.comm.tls.*``; a ``tls://`` address needs it), and anyone who
+can reach that scheduler can run code on its workers and forge results.
 """
 
 from __future__ import annotations
@@ -13,29 +28,69 @@ from typing import Any
 
 from anwsim.experiment.tasks import Task, TaskResult, execute
 
+LOOPBACK = "127.0.0.1"
+HEALTH_ONLY = ["distributed.http.health"]
+"""HTTP routes of a local cluster without a dashboard: a liveness probe, nothing else."""
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError(
+            "a Dask scheduler needs dask.distributed: pip install 'anwsim[dask]'"
+        ) from exc
+    return distributed
+
+
+def local_cluster(workers: int, dashboard: str | None = None) -> Any:
+    """A `LocalCluster` of ``workers`` single-threaded processes that only this process
+    can use (see the module docstring); ``dashboard`` is an address for Dask's
+    dashboard, or None for none."""
+    distributed = _import_distributed()
+    import dask
+
+    try:
+        security = distributed.Security.temporary()
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError(
+            "a private local Dask cluster needs the cryptography package: "
+            "pip install 'anwsim[dask]'"
+        ) from exc
+    routes = (
+        {}
+        if dashboard
+        else {
+            "distributed.scheduler.http.routes": HEALTH_ONLY,
+            "distributed.worker.http.routes": HEALTH_ONLY,
+        }
+    )
+    with dask.config.set(routes):
+        return distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host=LOOPBACK,
+            protocol="tls://",
+            security=security,
+            dashboard_address=dashboard,
+            worker_dashboard_address=None,
+            scheduler_kwargs={} if dashboard else {"dashboard_address": f"{LOOPBACK}:0"},
+        )
+
 
 class DaskCluster:
-    """Tasks on a Dask cluster: an address, or ``local`` for a LocalCluster."""
+    """Tasks on a Dask cluster: an address, or ``local`` for a private LocalCluster."""
 
-    def __init__(self, scheduler: str, workers: int | None) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise RuntimeError(
-                "a Dask scheduler needs dask.distributed: pip install 'anwsim[dask]'"
-            ) from exc
+    def __init__(self, scheduler: str, workers: int | None, dashboard: str | None = None) -> None:
+        distributed = _import_distributed()
         self._cluster: Any = None
         if scheduler == "local":
-            self._cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            self.client = Client(self._cluster)
+            self._cluster = local_cluster(workers or os.cpu_count() or 1, dashboard)
+            self.client = distributed.Client(self._cluster)
             self.name = f"Dask LocalCluster ({len(self._cluster.workers)} workers)"
         else:
-            self.client = Client(scheduler)
+            self.client = distributed.Client(scheduler)
             self.name = f"Dask at {scheduler}"
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
