@@ -6,10 +6,38 @@ on one line. The CLI prints ``str(error)`` and exits with status 2.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+
+# Characters that reorder or hide text in a terminal (bidirectional controls).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def safe_text(text: object) -> str:
+    """``text`` with every character that a terminal could act on shown as an escape.
+
+    Control characters (C0 such as ESC and newline, DEL, C1 such as ``\\x9b``),
+    line and paragraph separators and bidirectional controls become ``\\x1b`` or
+    ``\\u202e``; a byte that was not UTF-8 in a file name (a lone surrogate) becomes
+    ``\\xff``. Everything else, accents and dashes included, is kept. Use it wherever
+    text from a file, a file name or an option is printed.
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for an undecodable byte
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -50,8 +78,8 @@ class ScenarioError(Exception):
             where += f":{self.line}"
         loading = f" (loading {self.scenario})" if self.scenario not in (None, self.file) else ""
         if self.path is not None:
-            return f"{where}: {format_path(self.path)}: {self.message}{loading}"
-        return f"{where}: {self.message}{loading}"
+            return safe_text(f"{where}: {format_path(self.path)}: {self.message}{loading}")
+        return safe_text(f"{where}: {self.message}{loading}")
 
 
 @dataclass
@@ -66,4 +94,4 @@ class CheckFailure(Exception):
     message: str
 
     def __str__(self) -> str:
-        return f"{format_path(self.path)}: {self.message}"
+        return safe_text(f"{format_path(self.path)}: {self.message}")

@@ -2,13 +2,16 @@
 
 Loading is the only place that touches the file system. It
 
-1. parses each YAML file with ``yaml.safe_load`` (data only: no tags, no code), keeping
-   the line of every key so errors can point at it;
-2. follows ``extends: other.yaml`` (relative to the file) and deep-merges the child over
-   its parent: mappings merge key by key, everything else (lists included) is replaced,
-   and ``null`` removes a key;
+1. reads each file with `safe_files.read_regular_file` (regular files only, never
+   blocking on a FIFO or device, at most 5 MB of YAML or 50 MB of CSV) and parses it
+   once with `yaml_loader` (data only: no tags, no code; nesting, alias expansion and
+   base-60 numbers bounded or refused), keeping the line of every key so errors can
+   point at it;
+2. follows ``extends: other.yaml`` (relative to the file; at most `MAX_EXTENDS` files)
+   and deep-merges the child over its parent: mappings merge key by key, everything
+   else (lists included) is replaced, and ``null`` removes a key;
 3. reads ``region.areas_csv`` and ``travel.matrix_csv`` into inline data;
-4. applies ``--set path.to.field=value`` overrides (values parsed as YAML scalars);
+4. applies ``--set path.to.field=value`` overrides (values parsed as YAML);
 5. validates the result into an immutable `Scenario`.
 
 Any mistake becomes one `ScenarioError` naming file, line, field path and what is
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
+import math
 import os
 import types
 import typing
@@ -29,7 +34,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Tag, ValidationError
 
+from anwsim.scenario import yaml_loader
 from anwsim.scenario.errors import CheckFailure, ScenarioError, format_path
+from anwsim.scenario.safe_files import (
+    MAX_CSV_BYTES,
+    MAX_YAML_BYTES,
+    UnreadableFile,
+    read_regular_file,
+)
 from anwsim.scenario.schema import Scenario
 
 Key = tuple[str | int, ...]
@@ -43,20 +55,30 @@ class _Replace(dict):  # type: ignore[type-arg]
 # --------------------------------------------------------------------------- YAML with lines
 
 
-MAX_KEYS = 1_000_000
-"""More keys than this (say, from nested YAML aliases) is refused, not expanded."""
+MAX_NODES = yaml_loader.MAX_NODES
+"""Most values a scenario may have with aliases expanded (over its whole extends chain)."""
+
+MAX_DEPTH = yaml_loader.MAX_DEPTH
+"""Most collections nested in one another, in a file and in a ``--set`` value."""
+
+MAX_EXTENDS = 32
+"""Most files in one ``extends`` chain (the file itself included)."""
 
 
 def _walk_nodes(node: yaml.Node, prefix: Key, file: str, out: dict[Key, Where]) -> None:
-    if len(out) > MAX_KEYS:
-        raise ScenarioError(
-            f"the file expands to more than {MAX_KEYS:,} fields (nested YAML aliases?)",
-            file=file,
-            line=node.start_mark.line + 1,
-        )
+    """Record the line of every key and list item; refuse duplicate and complex keys.
+
+    The composer has bounded the depth and the expanded size, so this stays small."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError(
+                    "a key must be a plain name, not a list or mapping",
+                    file=file,
+                    line=key_node.start_mark.line + 1,
+                    path=prefix,
+                )
             key = key_node.value
             if key in seen:
                 raise ScenarioError(
@@ -74,49 +96,71 @@ def _walk_nodes(node: yaml.Node, prefix: Key, file: str, out: dict[Key, Where]) 
             _walk_nodes(item, (*prefix, i), file, out)
 
 
-def _bad_scalar(node: yaml.Node, prefix: Key) -> tuple[Key, int | None]:
-    """Path and line of the first scalar the safe loader cannot construct."""
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            yaml.SafeLoader("").construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError):
-            return prefix, node.start_mark.line + 1
+def _path_of(node: yaml.Node, target: yaml.Node, prefix: Key = ()) -> Key | None:
+    """The first path at which ``target`` appears in the tree of ``node``."""
+    if node is target:
+        return prefix
     pairs: list[tuple[str | int, yaml.Node]] = []
     if isinstance(node, yaml.MappingNode):
-        pairs = [(k.value, v) for k, v in node.value]
+        for key_node, value_node in node.value:
+            if key_node is target:
+                return prefix
+            pairs.append((str(key_node.value), value_node))
     elif isinstance(node, yaml.SequenceNode):
         pairs = list(enumerate(node.value))
     for key, child in pairs:
-        found = _bad_scalar(child, (*prefix, key))
-        if found[1] is not None:
+        found = _path_of(child, target, (*prefix, key))
+        if found is not None:
             return found
-    return prefix, None
+    return None
 
 
-def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Key, Where]]:
-    """Parse one YAML file into data and the line of every key."""
-    file = str(path)
+def _decode(raw: bytes, encoding: str) -> str:
+    """UTF-8 text; a byte that is not UTF-8 raises ValueError naming its line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=file) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file: {exc}", file=file) from None
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    """The text of a YAML file; raises `UnreadableFile` (with a ready reason)."""
+    raw = read_regular_file(path, limit=MAX_YAML_BYTES, kind="YAML")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return _decode(raw, "utf-8")
+    except ValueError as exc:
+        raise UnreadableFile(str(exc)) from None
+
+
+def parse_yaml(
+    text: str, file: str, budget: int | None = None
+) -> tuple[dict[str, Any], dict[Key, Where], int]:
+    """Parse YAML ``text`` of ``file``: its data, the line of every key, and its size
+    (values with aliases expanded), refusing more than ``budget`` (`MAX_NODES`) values."""
+    try:
+        node, data, size = yaml_loader.compose(
+            text, MAX_NODES if budget is None else budget, MAX_NODES
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 1 if mark is not None else None
+        position = getattr(exc, "position", None)  # a reader error: a forbidden character
+        if line is None and isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+        raise ScenarioError(f"not valid YAML: {problem}", file=file, line=line) from None
+    except yaml_loader.YamlLimitError as exc:
+        raise ScenarioError(exc.message, file=file, line=exc.line, path=exc.path or None) from None
+    except yaml_loader.YamlValueError as exc:  # e.g. a date 2025-02-30
+        bad_path = _path_of(exc.root, exc.node) if exc.root is not None else None
         raise ScenarioError(
-            f"not valid YAML: {problem}",
+            f"not a valid value: {exc.message}",
             file=file,
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date 2025-02-30
-        bad_path, bad_line = _bad_scalar(node, ()) if node is not None else ((), None)
-        raise ScenarioError(
-            f"not a valid value: {exc}", file=file, line=bad_line, path=bad_path
+            line=exc.node.start_mark.line + 1,
+            path=bad_path,
         ) from None
     if data is None:
         raise ScenarioError("the file is empty", file=file)
@@ -129,49 +173,102 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Key, Where]]:
     assert node is not None  # data is a mapping, so the document has a node
     lines: dict[Key, Where] = {(): (file, 1)}
     _walk_nodes(node, (), file, lines)
+    return data, lines, size
+
+
+def read_yaml(path: Path, budget: int | None = None) -> tuple[dict[str, Any], dict[Key, Where]]:
+    """Parse one YAML file into data and the line of every key."""
+    file = str(path)
+    try:
+        text = _read_text(path)
+    except UnreadableFile as exc:
+        message = "file not found" if exc.missing else f"cannot read file: {exc.reason}"
+        raise ScenarioError(message, file=file) from None
+    data, lines, _ = parse_yaml(text, file, budget)
     return data, lines
 
 
 # --------------------------------------------------------------------------- side files
 
 
-def _read_csv(path: Path, required: Sequence[str], where: Where, key: Key) -> list[dict[str, str]]:
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened to at most 60 characters."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _read_csv(
+    path: Path, required: Sequence[str], where: Where, key: Key
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file as (line, {column: cell}), header checked, every row as
+    long as the header."""
+    file = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise ScenarioError(
-                    f"CSV lacks column(s) {', '.join(missing)}; needs {', '.join(required)}",
-                    file=str(path),
-                    line=1,
-                    path=key,
-                )
-            return list(reader)
-    except FileNotFoundError:
-        raise ScenarioError(
-            f"CSV file not found: {path}", file=where[0], line=where[1], path=key
-        ) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        text = _decode(read_regular_file(path, limit=MAX_CSV_BYTES, kind="CSV"), "utf-8-sig")
+    except UnreadableFile as exc:
+        message = (
+            f"CSV file not found: {path}"
+            if exc.missing
+            else f"cannot read CSV file {path}: {exc.reason}"
+        )
+        raise ScenarioError(message, file=where[0], line=where[1], path=key) from None
+    except ValueError as exc:  # not UTF-8
         raise ScenarioError(
             f"cannot read CSV file {path}: {exc}", file=where[0], line=where[1], path=key
         ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        for column in header:
+            if header.count(column) > 1:
+                raise ScenarioError(
+                    f"CSV header names column {column!r} twice", file=file, line=1, path=key
+                )
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ScenarioError(
+                f"CSV lacks column(s) {', '.join(missing)}; needs {', '.join(required)}",
+                file=file,
+                line=1,
+                path=key,
+            )
+        for cells in reader:
+            if not cells:  # a blank line
+                continue
+            if len(cells) != len(header):
+                raise ScenarioError(
+                    f"the row has {len(cells)} cell(s) but the header names "
+                    f"{len(header)} columns ({', '.join(header)})",
+                    file=file,
+                    line=reader.line_num,
+                    path=key,
+                )
+            rows.append((reader.line_num, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        raise ScenarioError(
+            f"not valid CSV: {exc}", file=file, line=reader.line_num or None, path=key
+        ) from None
+    return rows
 
 
-_KIND_NAMES = {int: "a whole number", float: "a number"}
+_KIND_NAMES = {int: "a whole number", float: "a finite number"}
 
 
 def _number(text: str | None, kind: type, file: str, line: int, column: str, key: Key) -> Any:
     try:
-        return kind(text)
-    except (TypeError, ValueError):
+        value = kind(text)
+    except (TypeError, ValueError, OverflowError):
+        value = None
+    if value is None or (kind is float and not math.isfinite(value)):
         raise ScenarioError(
-            f"column {column!r}: expected {_KIND_NAMES.get(kind, kind.__name__)}, got {text!r}",
+            f"column {column!r}: expected {_KIND_NAMES.get(kind, kind.__name__)}, "
+            f"got {_shown(text)}",
             file=file,
             line=line,
             path=key,
-        ) from None
+        )
+    return value
 
 
 def load_areas_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str, dict[str, Any]]:
@@ -180,12 +277,14 @@ def load_areas_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str,
     rows = _read_csv(path, ("id", "name", "population", "latitude", "longitude"), where, key)
     file = str(path)
     areas: dict[str, dict[str, Any]] = {}
-    for i, row in enumerate(rows, start=2):
-        area_id = (row.get("id") or "").strip()
+    for i, row in rows:
+        area_id = row["id"].strip()
         if not area_id:
             raise ScenarioError("column 'id' is empty", file=file, line=i, path=key)
         if area_id in areas:
-            raise ScenarioError(f"area id {area_id!r} appears twice", file=file, line=i, path=key)
+            raise ScenarioError(
+                f"area id {_shown(area_id)} appears twice", file=file, line=i, path=key
+            )
         area: dict[str, Any] = {
             "name": row["name"],
             "population": _number(row["population"], int, file, i, "population", key),
@@ -201,24 +300,55 @@ def load_areas_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str,
 
 
 def load_matrix_csv(path: Path, where: Where = ("<scenario>", None)) -> dict[str, dict[str, float]]:
-    """Travel minutes from a CSV with columns from, to, minutes."""
+    """Travel minutes from a CSV with columns from, to, minutes.
+
+    Each ordered pair of distinct places at most once (a repeat with the same minutes
+    is harmless); minutes finite and >= 0."""
     key: Key = ("travel", "matrix_csv")
     rows = _read_csv(path, ("from", "to", "minutes"), where, key)
+    file = str(path)
     matrix: dict[str, dict[str, float]] = {}
-    for i, row in enumerate(rows, start=2):
-        minutes = _number(row["minutes"], float, str(path), i, "minutes", key)
+    first_line: dict[tuple[str, str], int] = {}
+    for i, row in rows:
+        origin, target = row["from"].strip(), row["to"].strip()
+        for column, value in (("from", origin), ("to", target)):
+            if not value:
+                raise ScenarioError(f"column {column!r} is empty", file=file, line=i, path=key)
+        if origin == target:
+            raise ScenarioError(
+                f"the row goes from {_shown(origin)} to itself; give times between "
+                "different places only",
+                file=file,
+                line=i,
+                path=key,
+            )
+        minutes = _number(row["minutes"], float, file, i, "minutes", key)
         if not minutes >= 0:
             raise ScenarioError(
-                f"column 'minutes' must be >= 0, got {minutes}", file=str(path), line=i, path=key
+                f"column 'minutes' must be >= 0, got {minutes}", file=file, line=i, path=key
             )
-        matrix.setdefault(row["from"].strip(), {})[row["to"].strip()] = minutes
+        known = matrix.setdefault(origin, {})
+        if target in known and known[target] != minutes:
+            raise ScenarioError(
+                f"the pair {_shown(origin)} -> {_shown(target)} appears twice with different "
+                f"minutes ({known[target]:g} on line {first_line[origin, target]}, "
+                f"{minutes:g} here); give each pair once",
+                file=file,
+                line=i,
+                path=key,
+            )
+        known[target] = minutes
+        first_line.setdefault((origin, target), i)
     return matrix
 
 
 def _file_name(value: Any, where: Where, key: Key) -> str:
     if not isinstance(value, str) or not value:
         raise ScenarioError(
-            f"expected a CSV file name, got {value!r}", file=where[0], line=where[1], path=key
+            f"expected a CSV file name, got {_shown(value)}",
+            file=where[0],
+            line=where[1],
+            path=key,
         )
     return value
 
@@ -291,36 +421,66 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _load_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[Key, Where]]:
-    resolved = path.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(p.name for p in (*chain, resolved))
-        raise ScenarioError(f"extends cycle: {cycle}", file=str(path), path=("extends",))
-    data, lines = read_yaml(path)
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with symlinks resolved, as far as the file system allows
+    (a symlink loop or a bad name leaves it merely absolute; reading it then says why)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def _load_chain(
+    path: Path,
+    chain: tuple[Path, ...],
+    budget: int | None = None,
+    named_by: Where | None = None,
+) -> tuple[dict[str, Any], dict[Key, Where], int]:
+    """The data of ``path`` merged over the files it extends, the line of every key, and
+    the number of values read. ``named_by`` is the ``extends`` line that names ``path``."""
+    resolved = _resolved(path)
+    try:
+        text = _read_text(path)
+    except UnreadableFile as exc:
+        if named_by is None:
+            message = "file not found" if exc.missing else f"cannot read file: {exc.reason}"
+            raise ScenarioError(message, file=str(path)) from None
+        message = (
+            f"extends a file that does not exist: {path}"
+            if exc.missing
+            else f"extends {path}, which cannot be read: {exc.reason}"
+        )
+        raise ScenarioError(
+            message, file=named_by[0], line=named_by[1], path=("extends",)
+        ) from None
+    budget = MAX_NODES if budget is None else budget
+    data, lines, size = parse_yaml(text, str(path), budget)
     _inline_side_files(data, path.parent, lines)
     parent = data.pop("extends", None)
     if parent is None:
-        return data, lines
-    if not isinstance(parent, str):
-        file, line = lines[("extends",)]
+        return data, lines, size
+    file, line = lines.get(("extends",), (str(path), None))
+    if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError("extends must be a file name", file=file, line=line, path=("extends",))
-    parent_path = Path(os.path.normpath(path.parent / parent))
-    if parent_path.resolve() in (*chain, resolved):
-        file, line = lines[("extends",)]
-        cycle = " -> ".join(p.name for p in (*chain, resolved, parent_path.resolve()))
-        raise ScenarioError(f"extends cycle: {cycle}", file=file, line=line, path=("extends",))
-    if not parent_path.exists():
-        file, line = lines[("extends",)]
+    if len(chain) + 2 > MAX_EXTENDS:
         raise ScenarioError(
-            f"extends a file that does not exist: {parent_path}",
+            f"the extends chain is longer than {MAX_EXTENDS} files; at most {MAX_EXTENDS} "
+            "files may extend one another",
             file=file,
             line=line,
             path=("extends",),
         )
-    base, base_lines = _load_chain(parent_path, (*chain, resolved))
+    parent_path = Path(os.path.normpath(path.parent / parent))
+    parent_resolved = _resolved(parent_path)
+    if parent_resolved in (*chain, resolved):
+        cycle = " -> ".join(p.name for p in (*chain, resolved, parent_resolved))
+        raise ScenarioError(f"extends cycle: {cycle}", file=file, line=line, path=("extends",))
+    base, base_lines, base_size = _load_chain(
+        parent_path, (*chain, resolved), budget - size, named_by=(file, line)
+    )
     merged_lines = {k: v for k, v in base_lines.items() if not _overridden(k, data)}
     merged_lines.update(lines)
-    return deep_merge(base, data), merged_lines
+    return deep_merge(base, data), merged_lines, size + base_size
 
 
 def _overridden(key: Key, child: dict[str, Any]) -> bool:
@@ -340,21 +500,72 @@ def _overridden(key: Key, child: dict[str, Any]) -> bool:
 # --------------------------------------------------------------------------- --set
 
 
+def option_label(option: str, text: str) -> str:
+    """``--set run.seed=7`` as errors name it: the option and its text, cut to 80
+    characters (a value may be long)."""
+    return f"{option} {text if len(text) <= 80 else text[:77] + '...'}"
+
+
+_SET_USAGE = "give --set path.to.field=value, e.g. --set run.seed=7"
+_SET_HINT = "quote text that is not meant as YAML, e.g. --set 'description=\"a: b\"'"
+
+
+def parse_path(path_text: str, source: str = "--set", usage: str = _SET_USAGE) -> list[str | int]:
+    """``'sites.gp_posts.hap_a.opening.0'`` → ``['sites', 'gp_posts', 'hap_a', 'opening', 0]``
+    (``source`` names the option in errors, ``usage`` says how to write it)."""
+    steps = path_text.strip().split(".")
+    if len(steps) > MAX_DEPTH:
+        raise ScenarioError(
+            f"the field path has {len(steps)} steps; at most {MAX_DEPTH} are allowed",
+            file=source,
+        )
+    parts: list[str | int] = []
+    for step in steps:
+        part = step.strip()
+        if not part:
+            raise ScenarioError(
+                f"empty step in the field path {_shown(path_text)}; {usage}",
+                file=source,
+            )
+        # a list index: a few ASCII digits (str.isdigit also admits '²', which int refuses)
+        parts.append(int(part) if part.isascii() and part.isdigit() and len(part) <= 9 else part)
+    return parts
+
+
+def parse_value(
+    value_text: str, source: str, path: Sequence[str | int] = (), hint: str = _SET_HINT
+) -> Any:
+    """A ``--set`` or ``--grid`` value read as YAML (``''`` stays the empty string);
+    refuses what is not valid YAML rather than guessing (``hint`` says what to do)."""
+    if not value_text.strip():
+        return ""
+    try:
+        node, value, _ = yaml_loader.compose(value_text)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(
+            f"not a valid YAML value: {problem}; {hint}", file=source, path=path
+        ) from None
+    except yaml_loader.YamlLimitError as exc:
+        raise ScenarioError(exc.message, file=source, path=(*path, *exc.path)) from None
+    except yaml_loader.YamlValueError as exc:
+        raise ScenarioError(f"not a valid value: {exc.message}", file=source, path=path) from None
+    if node is None:
+        raise ScenarioError(
+            "the value is empty (only a comment?); give null to delete the field",
+            file=source,
+            path=path,
+        )
+    return value
+
+
 def parse_override(text: str) -> tuple[list[str | int], Any]:
     """``'run.replications=5'`` → (['run', 'replications'], 5)."""
     if "=" not in text:
-        raise ScenarioError(f"--set needs path=value, got {text!r}", file="--set")
+        raise ScenarioError(f"--set needs path=value, got {_shown(text)}", file="--set")
     path_text, value_text = text.split("=", 1)
-    parts: list[str | int] = []
-    for part in path_text.strip().split("."):
-        if not part:
-            raise ScenarioError(f"--set has an empty step in {path_text!r}", file="--set")
-        parts.append(int(part) if part.isdigit() else part)
-    try:
-        value = yaml.safe_load(value_text) if value_text.strip() else ""
-    except yaml.YAMLError:
-        value = value_text
-    return parts, value
+    parts = parse_path(path_text, "--set")
+    return parts, parse_value(value_text, option_label("--set", text), parts)
 
 
 def apply_override(data: dict[str, Any], parts: Sequence[str | int], value: Any) -> None:
@@ -495,13 +706,13 @@ def resolve_data(
     path: str | Path, overrides: Iterable[str] = ()
 ) -> tuple[dict[str, Any], dict[Key, Where]]:
     """The merged, unvalidated data of a scenario file after ``extends`` and ``--set``."""
-    data, lines = _load_chain(Path(path), ())
+    data, lines, _ = _load_chain(Path(path), ())
     data = _plain(data)  # fresh containers: YAML anchors must not share edits
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(data, parts, value)
         for cut in range(1, len(parts) + 1):
-            lines[tuple(parts[:cut])] = ("--set " + text, None)
+            lines[tuple(parts[:cut])] = (option_label("--set", text), None)
     return _plain(data), lines
 
 
@@ -520,8 +731,14 @@ def validate_data(data: dict[str, Any], lines: dict[Key, Where] | None = None) -
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, merge, override and validate a scenario file."""
     try:
-        data, lines = resolve_data(path, overrides)
-        return validate_data(data, lines)
+        try:
+            data, lines = resolve_data(path, overrides)
+            return validate_data(data, lines)
+        except RecursionError:  # a last resort: the limits above should prevent it
+            raise ScenarioError(
+                f"the scenario is nested too deeply to read (at most {MAX_DEPTH} levels)",
+                file=str(path),
+            ) from None
     except ScenarioError as exc:
         if exc.file == str(path) or exc.scenario is not None:
             raise
@@ -538,7 +755,11 @@ __all__ = [
     "load_areas_csv",
     "load_matrix_csv",
     "load_scenario",
+    "option_label",
     "parse_override",
+    "parse_path",
+    "parse_value",
+    "parse_yaml",
     "read_yaml",
     "resolve_data",
     "validate_data",
