@@ -24,10 +24,24 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["count_per_interval", "sample_arrivals", "sample_arrivals_numpy"]
+__all__ = [
+    "MAX_EXPECTED_ARRIVALS",
+    "count_per_interval",
+    "sample_arrivals",
+    "sample_arrivals_numpy",
+]
+
+MAX_EXPECTED_ARRIVALS = 2.0**53
+"""Most arrivals the expected counts of one call may sum to (about 9.0e15): the counts
+the kernels draw then fit in int64 with room to spare, and every expected count is an
+exactly representable float. A scenario never comes near (validation bounds its demand
+to 1e8 patients a year); this guards the kernels against data built around validation
+(``Scenario.model_construct``, a hand-made array)."""
 
 
 def _check(expected_per_interval: np.ndarray, interval_minutes: float) -> np.ndarray:
+    """The expected counts as a contiguous float64 array, once checked to be 1-d, finite,
+    non-negative and of a plausible total (`MAX_EXPECTED_ARRIVALS`); ValueError if not."""
     expected = np.ascontiguousarray(expected_per_interval, dtype=np.float64)
     if expected.ndim != 1:
         raise ValueError(
@@ -39,6 +53,13 @@ def _check(expected_per_interval: np.ndarray, interval_minutes: float) -> np.nda
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"expected_per_interval must be finite and non-negative; entry {i} is {expected[i]!r}"
+        )
+    with np.errstate(over="ignore"):
+        total = float(expected.sum())
+    if not total <= MAX_EXPECTED_ARRIVALS:
+        raise ValueError(
+            f"expected_per_interval sums to {total:.3g} arrivals; at most 2**53 "
+            f"({MAX_EXPECTED_ARRIVALS:.3g}), so that the counts fit in int64"
         )
     if not (math.isfinite(interval_minutes) and interval_minutes > 0):
         raise ValueError(f"interval_minutes must be finite and positive, got {interval_minutes!r}")

@@ -351,6 +351,10 @@ class _Draw:
 
     def noise(self, rng: Rng, cv: float, out: np.ndarray) -> None:
         """Mean-one lognormal factors with coefficient of variation ``cv`` (1 if cv=0)."""
+        if not 0.0 <= cv <= 1e6:  # NaN too; validation allows 0..2
+            raise ValueError(
+                f"the travel noise's coefficient of variation must be finite, 0 to 1e6, got {cv!r}"
+            )
         if isinstance(rng, np.ndarray):
             if out.flags.c_contiguous:
                 pcg64.lognormal_noise_into(rng, cv, out)

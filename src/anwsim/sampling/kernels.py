@@ -62,6 +62,7 @@ __all__ = [
     "TRIANGULAR",
     "EncodedDistribution",
     "build_alias_table",
+    "check_encoded",
     "cumulative_probabilities",
     "draw_bernoulli",
     "draw_categorical",
@@ -161,10 +162,63 @@ def _simple(kind: int, a: float, b: float = 0.0, c: float = 0.0) -> EncodedDistr
     )
 
 
+def check_encoded(e: EncodedDistribution) -> EncodedDistribution:
+    """``e``, once checked to be a distribution the kernels can draw from: a known kind,
+    finite parameters that make sense for it (durations non-negative, a positive mean,
+    shape and scale), alias arrays that fit together. ValueError if not: the kernels
+    check nothing per draw, and a distribution built around validation
+    (``model_construct``) must not reach them with NaN or a negative scale."""
+    names = {code: name for name, code in KIND_CODES.items()}
+    if e.kind not in names:
+        raise ValueError(f"unknown distribution kind code {e.kind!r}")
+    name = names[e.kind]
+    p = np.asarray(e.params, dtype=np.float64)
+    if p.shape != (3,) or not np.all(np.isfinite(p)):
+        raise ValueError(f"the {name} distribution needs 3 finite parameters, got {e.params!r}")
+    problem = {
+        CONSTANT: "minutes must be >= 0" if not p[0] >= 0 else None,
+        EXPONENTIAL: "the mean must be > 0" if not p[0] > 0 else None,
+        LOGNORMAL: "sigma must be >= 0" if not p[1] >= 0 else None,
+        GAMMA: "shape and scale must be > 0" if not (p[0] > 0 and p[1] > 0) else None,
+        TRIANGULAR: "need 0 <= left <= mode <= right and left < right"
+        if not (0 <= p[0] <= p[1] <= p[2] and p[0] < p[2])
+        else None,
+        EMPIRICAL: None,
+    }[e.kind]
+    if problem is not None:
+        raise ValueError(f"the {name} distribution's parameters {p.tolist()}: {problem}")
+    n = e.alias_prob.shape[0]
+    if not (
+        n >= 1
+        and e.alias_values.shape == e.alias_prob.shape == e.alias_index.shape == (n,)
+        and np.all(np.isfinite(e.alias_values))
+        and np.all((e.alias_prob >= 0) & (e.alias_prob <= 1))
+        and np.all((e.alias_index >= 0) & (e.alias_index < n))
+    ):
+        raise ValueError(
+            f"the {name} distribution's alias table does not fit together (values finite, "
+            "probabilities in [0, 1], indices within the table)"
+        )
+    if e.kind == EMPIRICAL and np.any(e.alias_values < 0):
+        raise ValueError("the empirical distribution's values must be >= 0")
+    return e
+
+
 def encode(
     dist: Constant | Exponential | Lognormal | Gamma | Triangular | Empirical,
 ) -> EncodedDistribution:
-    """Encode a scenario distribution for the kernels (done once per scenario, not per draw)."""
+    """Encode a scenario distribution for the kernels (done once per scenario, not per draw),
+    checked by `check_encoded`."""
+    try:
+        encoded = _encode(dist)
+    except (OverflowError, ZeroDivisionError) as exc:  # parameters built around validation
+        raise ValueError(f"cannot encode {type(dist).__name__}: {exc}") from None
+    return check_encoded(encoded)
+
+
+def _encode(
+    dist: Constant | Exponential | Lognormal | Gamma | Triangular | Empirical,
+) -> EncodedDistribution:
     if isinstance(dist, Constant):
         return _simple(CONSTANT, dist.minutes)
     if isinstance(dist, Exponential):

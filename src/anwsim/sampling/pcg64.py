@@ -44,6 +44,7 @@ from numba.np.random._constants import (
     ziggurat_nor_r,
 )
 
+from anwsim.sampling.arrivals import _check as _check_expected
 from anwsim.sampling.kernels import (
     CONSTANT,
     EMPIRICAL,
@@ -734,9 +735,28 @@ def lognormal_noise_into(s: np.ndarray, cv: float, out: np.ndarray) -> None:
     store(s, st)
 
 
-@numba.njit(cache=True)
+def _check_state(s: np.ndarray) -> None:
+    """A kernel reads and writes ``s[0:4]`` unchecked: make sure it is a state array."""
+    if not (
+        isinstance(s, np.ndarray) and s.dtype == np.uint64 and s.shape == (4,) and s.flags.writeable
+    ):
+        raise ValueError(
+            "a PCG64 state must be a writable uint64 array of shape (4,), got "
+            f"{getattr(s, 'dtype', type(s).__name__)} of shape {getattr(s, 'shape', None)}"
+        )
+
+
 def arrival_counts(s: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Pass 1 of `arrivals._arrivals_kernel`: Poisson counts per interval."""
+    """Pass 1 of `arrivals._arrivals_kernel`: Poisson counts per interval.
+
+    ``expected`` is checked first, once (1-d, finite, non-negative, a total of at most
+    `arrivals.MAX_EXPECTED_ARRIVALS`, so the counts fit in int64): ValueError if not."""
+    _check_state(s)
+    return _arrival_counts(s, _check_expected(expected, 1.0))
+
+
+@numba.njit(cache=True)
+def _arrival_counts(s: np.ndarray, expected: np.ndarray) -> np.ndarray:
     n_int = expected.shape[0]
     counts = np.zeros(n_int, dtype=np.int64)
     st = load(s)
@@ -754,7 +774,6 @@ def interval_ends(n_intervals: int, interval: float) -> np.ndarray:
     return np.nextafter((i + 1.0) * interval, i * interval)
 
 
-@numba.njit(cache=True)
 def arrival_times_into(
     s: np.ndarray, counts: np.ndarray, interval: float, lasts: np.ndarray, out: np.ndarray
 ) -> None:
@@ -764,7 +783,39 @@ def arrival_times_into(
 
     The sort is a different one (any sort gives the same sorted values): an insertion
     sort, after a bucket pass by position within the interval when there are more than 8.
+    The arguments are checked first, once (the kernel indexes them unchecked): ValueError
+    if they do not fit together.
     """
+    _check_state(s)
+    if not (isinstance(counts, np.ndarray) and counts.ndim == 1 and counts.dtype == np.int64):
+        raise ValueError("counts must be a 1-d int64 array (from arrival_counts)")
+    if counts.size and int(counts.min()) < 0:
+        raise ValueError("counts must be non-negative")
+    interval = float(interval)
+    if not (math.isfinite(interval) and interval > 0):
+        raise ValueError(f"interval must be finite and positive, got {interval!r}")
+    if not (
+        isinstance(lasts, np.ndarray) and lasts.ndim == 1 and lasts.shape[0] >= counts.shape[0]
+    ):
+        raise ValueError("lasts must be a 1-d array with an entry per interval (interval_ends)")
+    total = int(counts.sum())
+    if not (
+        isinstance(out, np.ndarray)
+        and out.dtype == np.float64
+        and out.ndim == 1
+        and out.shape[0] == total
+        and out.flags.writeable
+    ):
+        raise ValueError(
+            f"out must be a writable 1-d float64 array of length counts.sum() = {total}"
+        )
+    _arrival_times_into(s, counts, interval, lasts, out)
+
+
+@numba.njit(cache=True)
+def _arrival_times_into(
+    s: np.ndarray, counts: np.ndarray, interval: float, lasts: np.ndarray, out: np.ndarray
+) -> None:
     kmax = 0
     for i in range(counts.shape[0]):
         kmax = max(kmax, counts[i])

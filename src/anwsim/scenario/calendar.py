@@ -50,15 +50,17 @@ class StepFunction:
         ends = np.append(self.times[1:], self.horizon)
         return float(np.sum((ends - self.times) * self.values))
 
+    def values_at(self, times: np.ndarray) -> np.ndarray:
+        """`at` of every time in ``times``, at once."""
+        i = np.searchsorted(self.times, times, side="right") - 1
+        return self.values[np.maximum(i, 0)]
+
     def zero_while(self, other: StepFunction) -> list[tuple[float, float]]:
         """Intervals where ``other`` is positive and this function is zero."""
         cuts = np.union1d(self.times, other.times)
         ends = np.append(cuts[1:], self.horizon)
-        out = []
-        for s, e in zip(cuts, ends, strict=True):
-            if e > s and other.at(s) > 0 and self.at(s) == 0:
-                out.append((float(s), float(e)))
-        return out
+        gap = (ends > cuts) & (other.values_at(cuts) > 0) & (self.values_at(cuts) == 0)
+        return list(zip(cuts[gap].tolist(), ends[gap].tolist(), strict=True))
 
 
 class Calendar:
@@ -67,10 +69,27 @@ class Calendar:
     def __init__(self, start_date: dt.date, n_days: int, holidays: Iterable[dt.date] = ()):
         if start_date.weekday() != 0:
             raise ValueError("the calendar starts on a Monday")
+        if n_days < 0:
+            raise ValueError(f"a calendar has a non-negative number of days, got {n_days}")
+        try:  # blocks are evaluated from the day before the start to the horizon
+            start_date - dt.timedelta(days=1)
+            start_date + dt.timedelta(days=n_days)
+        except OverflowError:
+            raise ValueError(
+                f"a calendar of {n_days} days from {start_date} leaves the years 1 to 9999"
+            ) from None
         self.start_date = start_date
         self.n_days = n_days
         self.holidays = frozenset(holidays)
         self.horizon = float(n_days * MINUTES_PER_DAY)
+        # Day -1 (the Sunday before the start) to n_days - 1: weekday and holiday flag.
+        self._days = np.arange(-1, n_days, dtype=np.int64)
+        self._weekdays = self._days % 7
+        self._holidays = np.zeros(n_days + 1, dtype=bool)
+        for holiday in self.holidays:
+            day = (holiday - start_date).days
+            if -1 <= day < n_days:
+                self._holidays[day + 1] = True
 
     def date(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)
@@ -86,32 +105,40 @@ class Calendar:
         """Calendar month (0 = January) of each day of the horizon."""
         return np.array([self.date(d).month - 1 for d in range(self.n_days)], dtype=np.int64)
 
+    def _occurrences(self, block: TimeBlock) -> tuple[np.ndarray, np.ndarray]:
+        """Starts and ends (float64 arrays) of every occurrence of the block, clipped to
+        [0, horizon), in order."""
+        start_of_day, duration = block.span()
+        by_weekday = np.array([block.starts_on(w, False) for w in range(7)])
+        starts = np.where(self._holidays, block.starts_on(0, True), by_weekday[self._weekdays])
+        s = (self._days[starts] * MINUTES_PER_DAY + start_of_day).astype(np.float64)
+        e = np.minimum(s + duration, self.horizon)
+        s = np.maximum(s, 0.0)
+        keep = e > s
+        return s[keep], e[keep]
+
     def block_intervals(self, block: TimeBlock) -> list[tuple[float, float]]:
         """Every occurrence of the block, clipped to [0, horizon)."""
-        start_of_day, duration = block.span()
-        out = []
-        for day in range(-1, self.n_days):
-            if not block.starts_on(day % 7, self.is_holiday(day)):
-                continue
-            s = float(day * MINUTES_PER_DAY + start_of_day)
-            e = s + duration
-            s, e = max(s, 0.0), min(e, self.horizon)
-            if e > s:
-                out.append((float(s), float(e)))
-        return out
+        s, e = self._occurrences(block)
+        return list(zip(s.tolist(), e.tolist(), strict=True))
 
     def step_function(self, blocks: Sequence[TimeBlock]) -> StepFunction:
         """Sum of the blocks as a step function (``staff`` for staff blocks, else 1)."""
-        deltas: dict[float, int] = {0.0: 0}
+        cuts: list[np.ndarray] = [np.zeros(1)]
+        deltas: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
         for block in blocks:
             weight = block.staff if isinstance(block, StaffBlock) else 1
             if weight == 0:
                 continue
-            for s, e in self.block_intervals(block):
-                deltas[s] = deltas.get(s, 0) + weight
-                deltas[e] = deltas.get(e, 0) - weight
-        times = np.array(sorted(t for t in deltas if t < self.horizon), dtype=np.float64)
-        values = np.cumsum([deltas[t] for t in times]).astype(np.int64)
+            s, e = self._occurrences(block)
+            cuts += [s, e]
+            deltas += [np.full(s.shape, weight, dtype=np.int64), np.full(e.shape, -weight)]
+        every, where = np.unique(np.concatenate(cuts), return_inverse=True)
+        change = np.zeros(every.shape, dtype=np.int64)
+        np.add.at(change, where, np.concatenate(deltas).astype(np.int64))
+        before = every < self.horizon
+        times = every[before]
+        values = np.cumsum(change[before]).astype(np.int64)
         keep = np.ones(len(times), dtype=bool)
         keep[1:] = values[1:] != values[:-1]
         return StepFunction(times=times[keep], values=values[keep], horizon=self.horizon)

@@ -6,13 +6,24 @@ point at the file and line. Checks run once, when the scenario is built.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from anwsim.scenario.calendar import Calendar, format_time
 from anwsim.scenario.errors import CheckFailure
 
 if TYPE_CHECKING:
-    from anwsim.scenario.schema import Scenario
+    from anwsim.scenario.schema import Profile, Scenario
+
+MAX_PATIENTS_PER_YEAR = 1e8
+"""Plausibility bound of the demand of a region: about twenty times the out-of-hours
+contacts of the whole Netherlands."""
+MAX_HOLIDAY_PEAK = 1e6
+"""A holiday hour's weight is at most this many times the mean hourly weight of a
+regular week (holiday weights are not rescaled, so they must be on the week's scale)."""
 
 
 def _fail(path: tuple[str | int, ...], message: str) -> None:
@@ -32,6 +43,8 @@ def check_scenario(s: Scenario) -> None:
     _check_when_closed(s)
     _check_triage_centres(s)
     _check_channels(s)
+    _check_profiles(s)
+    _check_demand_volume(s)
     _check_capacity_exists(s)
     _check_open_sites_staffed(s)
     _check_travel(s)
@@ -166,6 +179,58 @@ def _check_channels(s: Scenario) -> None:
                 ("demand", "channels", name, "profile"),
                 f"unknown profile {channel.profile!r}; profiles: {_choices(s.demand.profiles)}",
             )
+
+
+def _regular_week_total(profile: Profile) -> float:
+    """Sum of the weights of a regular week with the multipliers applied: the volume the
+    week's weights are rescaled by (as `anwsim.sampling.intensity.regular_week_weights`;
+    not imported from there, which would load Numba for a mere validation)."""
+    week = Calendar(dt.date(2024, 1, 1), 7, ())
+    factors = np.ones(168)
+    for block in profile.multipliers:
+        covered = np.zeros(168)
+        for start, end in week.block_intervals(block):
+            for h in range(int(start // 60), math.ceil(end / 60)):
+                overlap = min(end, (h + 1) * 60.0) - max(start, h * 60.0)
+                covered[h] += max(overlap, 0.0) / 60.0
+        factors *= 1.0 + (block.factor - 1.0) * np.minimum(covered, 1.0)
+    return float(np.sum(np.asarray(profile.week_weights(), dtype=np.float64) * factors))
+
+
+def _check_profiles(s: Scenario) -> None:
+    """Weights that the arrival intensities can be computed from: a regular week of
+    positive volume, holiday hours on its scale."""
+    for name, profile in s.demand.profiles.items():
+        total = _regular_week_total(profile)
+        if not total > 0:
+            _fail(
+                ("demand", "profiles", name, "multipliers"),
+                "the multipliers are zero in every hour that has weight; no one would arrive "
+                "in a regular week (allowed: a week of positive weight)",
+            )
+        if profile.holiday_hours is not None:
+            peak = max(profile.holiday_hours) / (total / 168.0)
+            if peak > MAX_HOLIDAY_PEAK:
+                _fail(
+                    ("demand", "profiles", name, "holiday_hours"),
+                    f"a holiday hour weighs {peak:.3g} times the mean hour of a regular week; "
+                    f"at most {MAX_HOLIDAY_PEAK:g} times (a plausibility bound: holiday weights "
+                    "are on the scale of the week's)",
+                )
+
+
+def _check_demand_volume(s: Scenario) -> None:
+    population = s.region.population
+    rates = sum(c.rate_per_1000_per_year for c in s.demand.channels.values())
+    per_year = rates * population / 1000.0 * s.demand.growth_factor
+    if per_year > MAX_PATIENTS_PER_YEAR:
+        _fail(
+            ("demand", "channels"),
+            f"the channels bring {per_year:.3g} patients a year (rates summing to {rates:g} "
+            f"per 1,000 of {population:,} inhabitants, growth factor "
+            f"{s.demand.growth_factor:g}); at most {MAX_PATIENTS_PER_YEAR:g} (a plausibility "
+            "bound: twenty times the out-of-hours care of the whole Netherlands)",
+        )
 
 
 def _possible_dispositions(s: Scenario) -> set[str]:

@@ -7,27 +7,56 @@ built once from YAML by `anwsim.scenario.loading` and never changes afterwards
 Units: times in minutes unless a name says otherwise, rates in contacts per 1,000
 inhabitants per year, shares in percent. Conversions to per-minute rates and fractions
 live on the models (``rate_per_minute``, ``fraction``) so they are done in one place.
+
+Bounds: every number is finite and within a plausibility bound, documented at each
+field (populations up to 50 million an area and 100 million a region, rates up to 1e6
+per 1,000 a year, staff up to 10,000 a block, durations and norms up to a year, factors
+up to 100, travel times up to a week, …); the number types are those of
+`anwsim.scenario.distributions`, where ``true``/``false`` and text are not numbers. Names
+are one line of printable text; ids are short ASCII words.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 
-from anwsim.scenario.distributions import Distribution
-from anwsim.scenario.timeblocks import ALWAYS, FactorBlock, StaffBlock, TimeBlock
+from anwsim.scenario.distributions import (
+    MAX_MINUTES,
+    YEAR_BOUND,
+    Distribution,
+    PositiveMinutes,
+    Real,
+    Weight,
+    Whole,
+    at_most,
+    patience_bound,
+    shown,
+)
+from anwsim.scenario.timeblocks import (
+    ALWAYS,
+    FactorBlock,
+    PositiveFactor,
+    StaffBlock,
+    TimeBlock,
+)
 
 Urgency = Literal["U0", "U1", "U2", "U3", "U4", "U5"]
 URGENCIES: tuple[str, ...] = get_args(Urgency)
@@ -77,10 +106,92 @@ ROLE_SITE_KINDS: dict[str, str] = {
 }
 """Which kind of site each role is rostered at."""
 
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=64)]
+Percent = Annotated[Real, Field(ge=0, le=100)]
+"""A share in percent: 0 to 100."""
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
+
+def _identifier(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not an id; allowed: 1 to 64 ASCII letters, digits, '_', '.' "
+            "and '-', not starting with '.' or '-'"
+        )
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+"""An id: 1 to 64 ASCII letters, digits, ``_``, ``.`` and ``-``, not starting with ``.``
+or ``-``."""
 MIX_TOLERANCE = 0.01
 MINUTES_PER_YEAR = 365.25 * 24 * 60
+
+MAX_AREA_POPULATION = 50_000_000
+MAX_REGION_POPULATION = 100_000_000
+MAX_RATE = 1e6
+"""Contacts per 1,000 inhabitants per year: 1,000 contacts per inhabitant."""
+MAX_AREAS = 5_000
+"""The Netherlands has about 4,000 four-digit postcode areas."""
+MAX_SITES = 500
+"""Sites of one kind (GP posts, SEHs, …)."""
+MAX_ITEMS = 1_000
+"""Entries of a list or table that a planner writes by hand (blocks, channels, …)."""
+MAX_TRAVEL_MINUTES = 10_080.0
+"""A travel time of a matrix: at most one week."""
+MAX_CROSSING_KM = 1_000.0
+MAX_SECONDS = 31_557_600.0
+"""One year of seconds."""
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
+"""Dates of a run (start and public holidays) lie between these, so that the start,
+horizon and drain stay well within the calendar."""
+
+NormMinutes = Annotated[Real, Field(gt=0), at_most(MAX_MINUTES, YEAR_BOUND)]
+"""A time norm in minutes: above 0, at most one year."""
+Flag = Annotated[bool, Field(strict=True)]
+"""A yes/no value: ``true`` or ``false`` (not 0/1, not text)."""
+Latitude = Annotated[Real, Field(ge=-90, le=90)]
+Longitude = Annotated[Real, Field(ge=-180, le=180)]
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: they reorder the text printed after them."""
+
+
+def _one_line(value: str) -> str:
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI_CONTROLS:
+            raise ValueError(
+                f"contains the control character {ch!r}; allowed: one line of printable text"
+            )
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+"""A name: 1 to 200 characters of one line of printable text."""
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(_one_line)]
+"""A description: up to 2,000 characters of one line of printable text."""
+
+
+def _date_input(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a date YYYY-MM-DD, got {str(value).lower()} (a yes/no value)")
+    if isinstance(value, int | float):
+        raise ValueError(f"expected a date YYYY-MM-DD, got the number {value!r}")
+    return value
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(
+            f"must be between {MIN_DATE} and {MAX_DATE} (a plausibility bound, so that a "
+            f"run stays within the calendar), got {value}"
+        )
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_input), AfterValidator(_date_in_range)]
+"""A date from 1900-01-01 to 2199-12-31."""
 
 
 class Strict(BaseModel):
@@ -104,8 +215,8 @@ def fraction(percent: float) -> float:
 
 
 class Location(Strict):
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
+    latitude: Latitude
+    longitude: Longitude
     zone: Identifier = "main"
     """Land mass the place is on; trips between zones use a `Crossing` (tunnel, bridge)."""
 
@@ -113,15 +224,31 @@ class Location(Strict):
 class Area(Location):
     """A piece of the region (municipality, postcode area) where patients live."""
 
-    name: str
-    population: Annotated[int, Field(gt=0)]
+    name: Name
+    population: Annotated[
+        Whole,
+        Field(gt=0),
+        at_most(MAX_AREA_POPULATION, "a plausibility bound: no area has more inhabitants"),
+    ]
+    """Inhabitants: 1 to 50 million."""
 
 
 class Region(Strict):
-    name: str
-    areas: Annotated[dict[Identifier, Area], Field(min_length=1)]
+    name: Name
+    areas: Annotated[dict[Identifier, Area], Field(min_length=1, max_length=MAX_AREAS)]
     """Inline, or loaded by ``areas_csv: file.csv`` (id, name, population, latitude,
-    longitude[, zone]) relative to the scenario file."""
+    longitude[, zone]) relative to the scenario file. 1 to 5,000 areas, of at most 100
+    million inhabitants together."""
+
+    @model_validator(mode="after")
+    def _plausible_population(self) -> Region:
+        total = self.population
+        if total > MAX_REGION_POPULATION:
+            raise ValueError(
+                f"the areas' populations sum to {total:,}; at most "
+                f"{MAX_REGION_POPULATION:,} (a plausibility bound on a region)"
+            )
+        return self
 
     @property
     def population(self) -> int:
@@ -130,22 +257,22 @@ class Region(Strict):
 
 # --------------------------------------------------------------------------- sites
 
-WhenClosed = Annotated[str, Field(min_length=1)]
+WhenClosed = Identifier
 
 
 class TriageCentre(Strict):
     """A telephone line with triagists and a supervising GP (per HDS or per post)."""
 
-    name: str
-    areas: list[Identifier] | Literal["all"] = "all"
+    name: Name
+    areas: Annotated[list[Identifier], Field(max_length=MAX_AREAS)] | Literal["all"] = "all"
     """Areas whose calls this line answers."""
 
 
 class GpPost(Location):
     """A huisartsenpost (HAP)."""
 
-    name: str
-    opening: Annotated[list[TimeBlock], Field(min_length=1)]
+    name: Name
+    opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)]
     when_closed: WhenClosed = "nearest_open"
     """Where its patients go while it is closed: ``nearest_open`` post, or a site id
     (another post or an SEH)."""
@@ -161,11 +288,11 @@ class OffloadDelay(Strict):
 class Seh(Location):
     """A spoedeisende hulp (emergency department)."""
 
-    name: str
-    opening: Annotated[list[TimeBlock], Field(min_length=1)] = list(ALWAYS)
+    name: Name
+    opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)] = list(ALWAYS)
     when_closed: WhenClosed = "nearest_open"
     offload_delay: OffloadDelay | None = None
-    ambulance_intake: bool = True
+    ambulance_intake: Flag = True
     """Whether ambulances bring patients here. False for a low-complex spoedpost: rides
     go to the nearest open SEH that takes ambulances."""
 
@@ -173,7 +300,7 @@ class Seh(Location):
 class IntegratedPost(Strict):
     """A GP post and an SEH on one site with a shared front desk (spoedpost)."""
 
-    name: str
+    name: Name
     gp_post: Identifier
     seh: Identifier
     front_desk_redirect_percent: Percent
@@ -181,15 +308,21 @@ class IntegratedPost(Strict):
 
 
 class AmbulanceStation(Location):
-    name: str
+    name: Name
 
 
 class Sites(Strict):
-    triage_centres: Annotated[dict[Identifier, TriageCentre], Field(min_length=1)]
-    gp_posts: dict[Identifier, GpPost] = {}
-    sehs: dict[Identifier, Seh] = {}
-    integrated_posts: dict[Identifier, IntegratedPost] = {}
-    ambulance_stations: dict[Identifier, AmbulanceStation] = {}
+    """Up to 500 sites of each kind."""
+
+    triage_centres: Annotated[
+        dict[Identifier, TriageCentre], Field(min_length=1, max_length=MAX_SITES)
+    ]
+    gp_posts: Annotated[dict[Identifier, GpPost], Field(max_length=MAX_SITES)] = {}
+    sehs: Annotated[dict[Identifier, Seh], Field(max_length=MAX_SITES)] = {}
+    integrated_posts: Annotated[dict[Identifier, IntegratedPost], Field(max_length=MAX_SITES)] = {}
+    ambulance_stations: Annotated[
+        dict[Identifier, AmbulanceStation], Field(max_length=MAX_SITES)
+    ] = {}
 
     def kind_of(self, site_id: str) -> str | None:
         """The collection a site id belongs to (``gp_posts``, ``sehs``, …), or None."""
@@ -245,7 +378,7 @@ class Staffing(Strict):
         return self.end_of_shift_by_role.get(role, self.end_of_shift)  # type: ignore[call-overload]
 
 
-Roster = dict[Role, list[StaffBlock]]
+Roster = dict[Role, Annotated[list[StaffBlock], Field(max_length=MAX_ITEMS)]]
 
 # --------------------------------------------------------------------------- demand
 
@@ -254,22 +387,19 @@ class Profile(Strict):
     """Relative arrival intensity over the week: ``hour_of_week`` (168 weights, Monday
     00:00 first) or ``day_hours`` (24 weights per day selector; later keys win:
     ``weekday`` < ``weekend`` < single days). ``holiday_hours`` are used on public
-    holidays (default: Sunday's). ``multipliers`` scale blocks (Friday evening x1.2)."""
+    holidays (default: Sunday's). ``multipliers`` scale blocks (Friday evening x1.2).
+    Weights are relative, 0 to 1e9 each; up to 1,000 multiplier blocks of 0 to 100."""
 
-    hour_of_week: (
-        Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=168, max_length=168)] | None
-    ) = None
+    hour_of_week: Annotated[list[Weight], Field(min_length=168, max_length=168)] | None = None
     day_hours: (
         dict[
             Literal["all", "weekday", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-            Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=24, max_length=24)],
+            Annotated[list[Weight], Field(min_length=24, max_length=24)],
         ]
         | None
     ) = None
-    holiday_hours: (
-        Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=24, max_length=24)] | None
-    ) = None
-    multipliers: list[FactorBlock] = []
+    holiday_hours: Annotated[list[Weight], Field(min_length=24, max_length=24)] | None = None
+    multipliers: Annotated[list[FactorBlock], Field(max_length=MAX_ITEMS)] = []
 
     @model_validator(mode="after")
     def _one_shape(self) -> Profile:
@@ -315,9 +445,14 @@ DispositionMix = dict[Disposition, Percent]
 class Channel(Strict):
     """One stream of patients: where they enter, how many, when, and how urgent."""
 
-    description: str = ""
+    description: Text = ""
     entry: Entry
-    rate_per_1000_per_year: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    rate_per_1000_per_year: Annotated[
+        Real,
+        Field(gt=0),
+        at_most(MAX_RATE, "a plausibility bound: 1,000 contacts per inhabitant per year"),
+    ]
+    """Contacts per 1,000 inhabitants per year: above 0, at most 1e6."""
     profile: Identifier
     """Name of a profile in ``demand.profiles``."""
     urgency_mix: UrgencyMix
@@ -373,16 +508,15 @@ class Channel(Strict):
 
 
 class Demand(Strict):
-    profiles: Annotated[dict[Identifier, Profile], Field(min_length=1)]
-    channels: Annotated[dict[Identifier, Channel], Field(min_length=1)]
-    seasonal_factors: Annotated[
-        list[Annotated[float, Field(gt=0, allow_inf_nan=False)]],
-        Field(min_length=12, max_length=12),
-    ] = [1.0] * 12
+    profiles: Annotated[dict[Identifier, Profile], Field(min_length=1, max_length=MAX_ITEMS)]
+    channels: Annotated[dict[Identifier, Channel], Field(min_length=1, max_length=MAX_ITEMS)]
+    seasonal_factors: Annotated[list[PositiveFactor], Field(min_length=12, max_length=12)] = [
+        1.0
+    ] * 12
     """Relative demand per calendar month (January first), rescaled to mean 1 so the
-    annual rate holds."""
-    growth_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-    """Multiplies every channel's rate (demand growth scenarios)."""
+    annual rate holds; each above 0, at most 100."""
+    growth_factor: PositiveFactor = 1.0
+    """Multiplies every channel's rate (demand growth scenarios): above 0, at most 100."""
 
     def monthly_factors(self) -> list[float]:
         mean = sum(self.seasonal_factors) / 12.0
@@ -417,22 +551,28 @@ class Triage(Strict):
         Discriminator(lambda v: "none" if isinstance(v, str) else "distribution"),
     ]
     """How long a caller waits on hold before hanging up, per attempt; ``none``: callers
-    never hang up (no patience timers at all)."""
+    never hang up (no patience timers at all). Parameters up to 1e9 minutes."""
     redial_percent: Percent
     redial_delay_minutes: Distribution
-    max_redials: Annotated[int, Field(ge=0, le=20)] = 3
+    max_redials: Annotated[Whole, Field(ge=0, le=20)] = 3
     supervision_percent: Percent
     """Share of triages the supervising GP (regiearts) checks live."""
     supervision_minutes: Distribution
     callback_by: Literal["gp_supervisor", "gp_consult"] = "gp_supervisor"
     callback_minutes: ByUrgency
-    call_back_instead_of_abandon: bool = False
+    call_back_instead_of_abandon: Flag = False
     """Offer a call-back when a caller's patience runs out: they hang up but keep their
     place in the queue, and the triagist calls them back when their turn comes."""
-    max_waiting: Annotated[int, Field(ge=0, le=100_000, strict=True)] | None = None
+    max_waiting: Annotated[Whole, Field(ge=0, le=100_000)] | None = None
     """The line's waiting room: a caller who finds this many callers already on hold gets
     a busy signal (blocked) and redials under the redial rules of a hang-up, or is lost.
     ``None``: no limit. Callers waiting for a call-back are not on hold."""
+
+    @field_validator("patience_minutes", mode="wrap")
+    @classmethod
+    def _patience_may_be_long(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        with patience_bound():  # a patience no caller exhausts stands for "never"
+            return handler(value)
 
     @model_validator(mode="after")
     def _tables(self) -> Triage:
@@ -505,15 +645,16 @@ class AmbulanceCare(Strict):
     conveyance_percent: dict[AmbulanceUrgency, Percent]
     """Share of rides, per ambulance urgency, that take the patient to an SEH."""
     handover_minutes: Distribution
-    urgent_speed_factor: Annotated[float, Field(ge=1, le=3)] = 1.0
+    urgent_speed_factor: Annotated[Real, Field(ge=1, le=3)] = 1.0
     """A1/A2 rides drive this many times faster than a car (lights and sirens)."""
-    dispatch_while_returning: bool = True
+    dispatch_while_returning: Flag = True
     """Whether a vehicle driving back to its station can take a new incident."""
     no_vehicle_free: Literal["queue", "neighbour_region"] = "queue"
     """When no vehicle of the region is free at dispatch: the incident waits for the
     first one (``queue``), or a neighbouring region's vehicle takes it (burenhulp),
     arriving after ``neighbour_response_minutes`` without loading this region's fleet."""
-    neighbour_response_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0
+    neighbour_response_minutes: PositiveMinutes = 30.0
+    """Above 0, at most one year."""
 
     @model_validator(mode="after")
     def _complete(self) -> AmbulanceCare:
@@ -530,32 +671,51 @@ class AmbulanceCare(Strict):
 
 
 class Point(Strict):
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
+    latitude: Latitude
+    longitude: Longitude
 
 
 class Crossing(Strict):
     """The one road link between two zones (a tunnel or bridge): trips between the
     zones go through its two ends."""
 
-    name: str
+    name: Name
     zones: Annotated[list[Identifier], Field(min_length=2, max_length=2)]
     ends: Annotated[list[Point], Field(min_length=2, max_length=2)]
     """Its end in the first zone, then its end in the second."""
-    length_km: Annotated[float, Field(ge=0)]
+    length_km: Annotated[
+        Real,
+        Field(ge=0),
+        at_most(MAX_CROSSING_KM, "a plausibility bound on a tunnel or bridge"),
+    ]
+    """0 to 1,000 km."""
 
 
 class Travel(Strict):
     """Car travel times between places (areas and sites)."""
 
     method: Literal["straight_line", "matrix"] = "straight_line"
-    road_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
-    speed_kmh: Annotated[float, Field(gt=0, le=200)] = 60.0
-    crossings: list[Crossing] = []
-    matrix: dict[str, dict[str, Annotated[float, Field(ge=0)]]] | None = None
-    """From → to → minutes; loaded by ``matrix_csv: file.csv`` (columns from, to, minutes).
-    A pair given one way only is used both ways."""
-    noise_cv: Annotated[float, Field(ge=0, le=2)] = 0.0
+    road_factor: Annotated[Real, Field(ge=1, le=5)] = 1.3
+    speed_kmh: Annotated[Real, Field(ge=1, le=200)] = 60.0
+    """Car speed: 1 to 200 km/h."""
+    crossings: Annotated[list[Crossing], Field(max_length=MAX_ITEMS)] = []
+    matrix: (
+        dict[
+            Identifier,
+            dict[
+                Identifier,
+                Annotated[
+                    Real,
+                    Field(ge=0),
+                    at_most(MAX_TRAVEL_MINUTES, "a plausibility bound: one week of minutes"),
+                ],
+            ],
+        ]
+        | None
+    ) = None
+    """From → to → minutes (0 to one week, 10,080); loaded by ``matrix_csv: file.csv``
+    (columns from, to, minutes). A pair given one way only is used both ways."""
+    noise_cv: Annotated[Real, Field(ge=0, le=2)] = 0.0
     """Coefficient of variation of a multiplicative travel-time noise per trip."""
 
     @model_validator(mode="after")
@@ -571,7 +731,9 @@ class Travel(Strict):
 class Norms(Strict):
     """Targets that KPIs are reported against; defaults from the NTS, LHV and RIVM."""
 
-    nts_minutes: dict[Urgency, Annotated[float, Field(ge=0)] | None] = {
+    nts_minutes: dict[
+        Urgency, Annotated[Real, Field(ge=0), at_most(MAX_MINUTES, YEAR_BOUND)] | None
+    ] = {
         "U0": 15.0,
         "U1": 15.0,
         "U2": 60.0,
@@ -579,37 +741,43 @@ class Norms(Strict):
         "U4": 1440.0,
         "U5": None,
     }
-    """Call to first doctor contact per urgency; None = no norm (advice)."""
-    urgent_answer_seconds: Annotated[float, Field(gt=0)] = 30.0
+    """Call to first doctor contact per urgency (0 to one year); None = no norm (advice).
+    Every norm in minutes is at most one year (525,960), in seconds one year of seconds."""
+    urgent_answer_seconds: Annotated[
+        Real, Field(gt=0), at_most(MAX_SECONDS, "a plausibility bound: one year of seconds")
+    ] = 30.0
     urgent_answer_percent: Percent = 90.0
-    answer_minutes: Annotated[float, Field(gt=0)] = 2.0
+    answer_minutes: NormMinutes = 2.0
     answer_percent: Percent = 75.0
-    answer_max_minutes: Annotated[float, Field(gt=0)] = 10.0
+    answer_max_minutes: NormMinutes = 10.0
     answer_max_percent: Percent = 98.0
-    ambulance_response_minutes: dict[AmbulanceUrgency, Annotated[float, Field(gt=0)]] = {
+    ambulance_response_minutes: dict[AmbulanceUrgency, NormMinutes] = {
         "A1": 15.0,
         "A2": 30.0,
     }
     ambulance_response_percent: Percent = 95.0
-    call_to_seh_minutes: Annotated[float, Field(gt=0)] = 45.0
-    post_travel_minutes: Annotated[float, Field(gt=0)] = 30.0
+    call_to_seh_minutes: NormMinutes = 45.0
+    post_travel_minutes: NormMinutes = 30.0
     post_travel_percent: Percent = 90.0
-    seh_triage_minutes: Annotated[float, Field(gt=0)] = 10.0
+    seh_triage_minutes: NormMinutes = 10.0
 
 
 class Run(Strict):
-    start_date: dt.date = dt.date(2025, 1, 6)
-    """A Monday; time 0 of the simulation is its 00:00."""
-    horizon_weeks: Annotated[int, Field(ge=1, le=520)] = 52
-    horizon_days: Annotated[int, Field(ge=1, le=3640)] | None = None
-    """The horizon in days instead of weeks (give one of the two); arrivals stop at the
-    horizon and the run drains."""
-    warmup_weeks: Annotated[float, Field(ge=0)] = 1.0
-    drain_days: Annotated[float, Field(gt=0, le=365, allow_inf_nan=False)] = 7.0
+    start_date: Date = dt.date(2025, 1, 6)
+    """A Monday from 1900-01-01 to 2199-12-31; time 0 of the simulation is its 00:00."""
+    horizon_weeks: Annotated[Whole, Field(ge=1, le=520)] = 52
+    """1 to 520 weeks (ten years)."""
+    horizon_days: Annotated[Whole, Field(ge=1, le=3640)] | None = None
+    """The horizon in days instead of weeks (give one of the two), 1 to 3,640; arrivals
+    stop at the horizon and the run drains."""
+    warmup_weeks: Annotated[Real, Field(ge=0, le=520)] = 1.0
+    """Shorter than the horizon."""
+    drain_days: Annotated[Real, Field(gt=0, le=365)] = 7.0
     """After the horizon no one arrives; the run goes on until every patient has left,
-    but at most this many days. Patients still waiting then are recorded as unserved."""
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 10
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 20201103
+    but at most this many days (above 0, at most 365). Patients still waiting then are
+    recorded as unserved."""
+    replications: Annotated[Whole, Field(ge=1, le=100_000)] = 10
+    seed: Annotated[Whole, Field(ge=0, lt=2**63)] = 20201103
 
     @field_validator("start_date")
     @classmethod
@@ -661,15 +829,16 @@ class Run(Strict):
 class Scenario(Strict):
     """A whole region and its acute care chain, ready to sample and simulate."""
 
-    name: str
-    description: str = ""
+    name: Name
+    description: Text = ""
     """One line, shown by ``anwsim scenarios``."""
     region: Region
     sites: Sites
-    rosters: dict[Identifier, Roster] = {}
+    rosters: Annotated[dict[Identifier, Roster], Field(max_length=5 * MAX_SITES)] = {}
     """Per site id, per role: staff blocks."""
     staffing: Staffing = Staffing()
-    public_holidays: list[dt.date] = []
+    public_holidays: Annotated[list[Date], Field(max_length=MAX_ITEMS)] = []
+    """Dates from 1900-01-01 to 2199-12-31."""
     demand: Demand
     triage: Triage
     gp: GpCare

@@ -22,6 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from anwsim.scenario.distributions import Real, Whole, at_most, shown
+
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DaySelector = Literal[
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekday", "weekend", "holiday", "all"
@@ -30,6 +32,26 @@ DaySelector = Literal[
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+MAX_STAFF = 10_000
+"""Bound of ``staff`` in one block: no site has more people (or vehicles, or places) on
+duty in one block."""
+MAX_FACTOR = 100.0
+"""Bound of a demand multiplier, seasonal factor or growth factor."""
+
+Staff = Annotated[
+    Whole,
+    Field(ge=0),
+    at_most(MAX_STAFF, "a plausibility bound: no site has more on duty in one block"),
+]
+"""People (or vehicles, or places) on duty: 0 to 10,000."""
+Factor = Annotated[
+    Real, Field(ge=0), at_most(MAX_FACTOR, "a plausibility bound on a demand factor")
+]
+"""A demand multiplier: 0 to 100."""
+PositiveFactor = Annotated[
+    Real, Field(gt=0), at_most(MAX_FACTOR, "a plausibility bound on a demand factor")
+]
+"""A demand factor above 0, at most 100."""
 
 _HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -44,10 +66,10 @@ def _clock_minutes(hours: str, minutes: str, text: str) -> int:
 def parse_hours(text: object) -> tuple[int, int]:
     """Parse ``"HH:MM-HH:MM"`` into (start minute of day, duration in minutes)."""
     if not isinstance(text, str):
-        raise ValueError(f"expected a string 'HH:MM-HH:MM', got {text!r}")
+        raise ValueError(f"expected a string 'HH:MM-HH:MM', got {shown(text)}")
     match = _HOURS_RE.match(text)
     if match is None:
-        raise ValueError(f"expected 'HH:MM-HH:MM' (e.g. '17:00-08:00'), got {text!r}")
+        raise ValueError(f"expected 'HH:MM-HH:MM' (e.g. '17:00-08:00'), got {shown(text)}")
     start = _clock_minutes(match.group(1), match.group(2), text)
     end = _clock_minutes(match.group(3), match.group(4), text)
     if start == MINUTES_PER_DAY:
@@ -76,7 +98,7 @@ class TimeBlock(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    days: Annotated[list[DaySelector], Field(min_length=1)]
+    days: Annotated[list[DaySelector], Field(min_length=1, max_length=20)]
     hours: HoursText
 
     def starts_on(self, weekday: int, is_holiday: bool) -> bool:
@@ -97,16 +119,17 @@ class TimeBlock(BaseModel):
 class StaffBlock(TimeBlock):
     """A roster line: ``staff`` people (or vehicles, or places) on duty in the block.
 
-    Blocks of one roster that overlap add up, as overlapping shifts do.
+    Blocks of one roster that overlap add up, as overlapping shifts do. ``staff``: 0 to
+    10,000 (a plausibility bound).
     """
 
-    staff: Annotated[int, Field(ge=0)]
+    staff: Staff
 
 
 class FactorBlock(TimeBlock):
-    """A multiplier on demand in the block (e.g. Friday evening x1.2)."""
+    """A multiplier on demand in the block (e.g. Friday evening x1.2): 0 to 100."""
 
-    factor: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    factor: Factor
 
 
 ALWAYS: tuple[TimeBlock, ...] = (TimeBlock(days=["all"], hours="00:00-24:00"),)
