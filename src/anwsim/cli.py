@@ -20,10 +20,17 @@ from anwsim import __version__
 from anwsim.engines import DEFAULT_ENGINE, ENGINES
 from anwsim.memory import keep_freed_memory
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
+from anwsim.scenario.errors import safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_USER_ERROR = 2
+
+
+def echo_safe(text: object, *, err: bool = False) -> None:
+    """Print one line that may hold text from a file, a file name or an option, with
+    terminal control characters shown as escapes (`safe_text`), never acted on."""
+    click.echo(safe_text(text), err=err)
 
 
 def _user_errors(func: F) -> F:
@@ -34,7 +41,7 @@ def _user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ScenarioError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo_safe(f"error: {exc}", err=True)
             sys.exit(EXIT_USER_ERROR)
 
     return wrapper  # type: ignore[return-value]
@@ -67,9 +74,9 @@ def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
             scenario = load_scenario(file, overrides)
         except ScenarioError as exc:
             failed += 1
-            click.echo(f"error: {exc}", err=True)
+            echo_safe(f"error: {exc}", err=True)
             continue
-        click.echo(f"ok: {file} ({scenario.name}, hash {scenario_hash(scenario)[:12]})")
+        echo_safe(f"ok: {file} ({scenario.name}, hash {scenario_hash(scenario)[:12]})")
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
@@ -81,7 +88,7 @@ def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 def show(file: Path, overrides: tuple[str, ...]) -> None:
     """Print the resolved scenario FILE (after extends and --set) as YAML."""
     scenario = load_scenario(file, overrides)
-    click.echo(f"# {file} resolved; scenario hash {scenario_hash(scenario)}")
+    echo_safe(f"# {file} resolved; scenario hash {scenario_hash(scenario)}")
     data = scenario.model_dump(mode="json")
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
 
@@ -91,22 +98,31 @@ def show(file: Path, overrides: tuple[str, ...]) -> None:
     "directory",
     required=False,
     default="scenarios",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
 )
 def scenarios(directory: Path) -> None:
     """List the scenario files in DIRECTORY (default ./scenarios) with their descriptions."""
-    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
-    if not files:
-        click.echo(f"error: no scenario files (*.yaml) in {directory}", err=True)
+    try:
+        if not directory.is_dir():
+            why = "not a directory" if directory.exists() else "no such directory"
+            echo_safe(f"error: {directory}: {why}; give a folder of scenario files", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    except (OSError, ValueError) as exc:  # e.g. a NUL in the name
+        echo_safe(f"error: {directory}: cannot list the directory ({exc})", err=True)
         sys.exit(EXIT_USER_ERROR)
-    width = max(len(f.name) for f in files)
-    for file in files:
+    if not files:
+        echo_safe(f"error: {directory}: no scenario files (*.yaml, *.yml) in it", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    names = [safe_text(f.name) for f in files]
+    width = max(len(name) for name in names)
+    for name, file in zip(names, files, strict=True):
         try:
             scenario = load_scenario(file)
             text = scenario.description or scenario.name
         except ScenarioError as exc:
             text = f"INVALID — {exc}"
-        click.echo(f"{file.name:<{width}}  {text}")
+        echo_safe(f"{name:<{width}}  {text}")
 
 
 def experiment_options(func: F) -> F:
@@ -242,10 +258,18 @@ def _progress_bar() -> Any:
 
 
 def _run_guarded(call: Callable[[], Any]) -> Any:
+    """Run an experiment call: failed replications and an OS error while writing results
+    (read-only or full disk) print what and where on stderr and exit with status 1 (what
+    was saved is kept; ``--resume`` continues). A result directory refused before any
+    work (`StoreError`, a `ScenarioError`) exits with status 2 like bad input."""
     from anwsim.experiment import ReplicationsFailed
+    from anwsim.experiment.store import ResultsNotWritten
 
     try:
         return call()
+    except ResultsNotWritten as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except ReplicationsFailed as exc:
         click.echo(f"error: {exc}", err=True)
         for failure in exc.failures:
@@ -367,12 +391,7 @@ def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **opti
     """Run scenario FILE over the full factorial of --grid values; print a tidy table."""
     from anwsim.experiment import api
 
-    grid: dict[str, list[Any]] = {}
-    for text in grids:
-        path, sep, values = text.partition("=")
-        if not sep or not path or not values:
-            raise click.UsageError(f"--grid needs PATH=V1,V2,..., got {text!r}")
-        grid[path.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+    grid = _parse_grids(grids)
     settings = _settings(**options_for_settings(options))
     table = _run_guarded(
         lambda: api.sweep(file, grid, overrides=overrides, out=options.get("out"), **settings)
@@ -388,6 +407,42 @@ def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **opti
     _warn_unserved(table, by_scenario=True, names=names)
     shown = table[_headline(table)]
     click.echo(shown.to_string(index=False))
+
+
+def _parse_grids(grids: tuple[str, ...]) -> dict[str, list[Any]]:
+    """``--grid PATH=V1,V2,...`` options as {path: [values]}, each value read as YAML."""
+    from anwsim.scenario.loading import option_label, parse_path, parse_value
+
+    usage = "give --grid PATH=V1,V2,..., e.g. --grid demand.growth_factor=1.0,1.1"
+    hint = (
+        "values are split at commas, so a list or mapping cannot be one; "
+        "quote text that is not meant as YAML"
+    )
+    grid: dict[str, list[Any]] = {}
+    for text in grids:
+        source = option_label("--grid", text)
+        path, sep, values = text.partition("=")
+        if not sep or not path.strip() or not values.strip():
+            raise ScenarioError(
+                f"a field path and one or more values are needed; {usage}", file=source
+            )
+        parts = parse_path(path, source, usage)
+        key = path.strip()
+        if key in grid:
+            raise ScenarioError(
+                "this field is given in two --grid options; give all its values in one",
+                file=source,
+                path=parts,
+            )
+        items = values.split(",")
+        if any(not item.strip() for item in items):
+            raise ScenarioError(
+                "a value between commas is empty; give V1,V2,... with no empty values",
+                file=source,
+                path=parts,
+            )
+        grid[key] = [parse_value(item, source, parts, hint) for item in items]
+    return grid
 
 
 def _headline(table: Any) -> Any:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,9 @@ class ReplicationsFailed(RuntimeError):
 
 
 def _label(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text).strip("._") or "scenario"
+    """A folder-safe label (see `check_label`) made from a file stem or scenario name."""
+    label = re.sub(r"[^A-Za-z0-9_.=-]+", "_", text)
+    return re.sub(r"\.{2,}", ".", label).strip("._") or "scenario"
 
 
 def _resolve(item: ScenarioLike, overrides: Sequence[str]) -> tuple[str, Scenario, str | None]:
@@ -110,6 +113,10 @@ def _plan(settings: Settings, default_replications: int) -> Plan:
     return Plan(replications=settings.replications or default_replications)
 
 
+Tables = Callable[[ExperimentResult], dict[str, pd.DataFrame]]
+"""The combined tables of a finished experiment, by file name."""
+
+
 def _execute(
     kind: str,
     scenarios: dict[str, Scenario],
@@ -118,20 +125,29 @@ def _execute(
     settings: Settings,
     out: Path | None,
     extra: dict[str, Any],
-) -> tuple[ExperimentResult, ResultStore | None]:
-    store = None
-    if out is not None:
-        manifest = {
-            "kind": kind,
-            "scenarios": {k: scenario_entry(s, sources[k]) for k, s in scenarios.items()},
-            "seed": next(iter(scenarios.values())).run.seed,
-            "plan": plan.to_dict(),
-            "log": settings.log,
-            "engine": settings.engine,
-            **extra,
-        }
-        store = ResultStore.create(out, manifest)
-    return _go(scenarios, plan, settings, store), store
+    tables: Tables,
+) -> tuple[ExperimentResult, dict[str, pd.DataFrame]]:
+    """Create the store (if ``out``; refused before any work if it cannot be used), run,
+    and write the tables; the store stays locked until its last file is written."""
+    if out is None:
+        result = _go(scenarios, plan, settings, None)
+        made = tables(result)
+        _finish(result, made, None)
+        return result, made
+    manifest = {
+        "kind": kind,
+        "scenarios": {k: scenario_entry(s, sources[k]) for k, s in scenarios.items()},
+        "seed": next(iter(scenarios.values())).run.seed,
+        "plan": plan.to_dict(),
+        "log": settings.log,
+        "engine": settings.engine,
+        **extra,
+    }
+    with ResultStore.create(out, manifest) as store:
+        result = _go(scenarios, plan, settings, store)
+        made = tables(result)
+        _finish(result, made, store)
+    return result, made
 
 
 def _go(
@@ -201,9 +217,10 @@ def run(
     s = Settings(**settings)
     label, resolved, source = _resolve(scenario, overrides)
     plan = _plan(s, resolved.run.replications)
-    result, store = _execute("run", {label: resolved}, {label: source}, plan, s, _path(out), {})
-    summary = summarise(result.kpis) if not result.kpis.empty else pd.DataFrame()
-    _finish(result, {"summary": summary}, store)
+    result, made = _execute(
+        "run", {label: resolved}, {label: source}, plan, s, _path(out), {}, _run_tables
+    )
+    summary = made["summary"]
     summary.attrs["replications"] = result.replications
     summary.attrs["decision"] = result.decision
     return result.kpis if per_replication else summary
@@ -230,11 +247,17 @@ def compare(
     }
     sources = {lab: r[2] for lab, r in zip(labels, resolved, strict=True)}
     plan = _plan(s, base_scenario.run.replications)
-    result, store = _execute(
-        "compare", scenarios, sources, plan, s, _path(out), {"base": labels[0]}
+    result, made = _execute(
+        "compare",
+        scenarios,
+        sources,
+        plan,
+        s,
+        _path(out),
+        {"base": labels[0]},
+        lambda r: _compare_tables(r, labels[0]),
     )
-    table = comparison_table(result.kpis, labels[0]) if not result.kpis.empty else pd.DataFrame()
-    _finish(result, {"summary": summarise(result.kpis), "comparison": table}, store)
+    table = made["comparison"]
     table.attrs["replications"] = result.replications
     return table
 
@@ -275,32 +298,60 @@ def sweep(
         values[label] = dict(zip(paths, point, strict=True))
     plan = _plan(s, base_scenario.run.replications)
     extra = {"grid": {p: list(grid[p]) for p in paths}, "points": values, "base": base_label}
-    result, store = _execute("sweep", scenarios, sources, plan, s, _path(out), extra)
-    table = sweep_table(result.kpis, values) if not result.kpis.empty else pd.DataFrame()
-    _finish(result, {"sweep": table}, store)
-    return table
+    _, made = _execute(
+        "sweep", scenarios, sources, plan, s, _path(out), extra, lambda r: _sweep_tables(r, values)
+    )
+    return made["sweep"]
 
 
 def resume(directory: str | Path, **settings: Any) -> pd.DataFrame:
     """Complete an interrupted run, compare or sweep from its result directory; returns
-    what the original call would have returned."""
-    store = ResultStore.open(Path(directory))
-    m = store.manifest
-    scenarios = {label: validate_data(entry["scenario"]) for label, entry in m["scenarios"].items()}
-    s = Settings(**{"log": m.get("log", "kpis"), **settings})
-    plan = Plan.from_dict(m["plan"])
-    result = _go(scenarios, plan, s, store)
-    kind = m.get("kind", "run")
-    if kind == "compare":
-        table = comparison_table(result.kpis, m["base"])
-        _finish(result, {"summary": summarise(result.kpis), "comparison": table}, store)
-    elif kind == "sweep":
-        table = sweep_table(result.kpis, m["points"])
-        _finish(result, {"sweep": table}, store)
-    else:
-        table = summarise(result.kpis)
-        _finish(result, {"summary": table}, store)
+    what the original call would have returned.
+
+    Refused (`StoreError`, before any work) when another anwsim is writing there, when
+    the manifest was edited (a scenario no longer matches its hash, a label is not a
+    plain name) or when this anwsim, numpy or numba is not the version the results were
+    made with. Damaged or foreign replication files are set aside and run again (each
+    named on stderr)."""
+    with ResultStore.resume(Path(directory)) as store:
+        m = store.manifest
+        s = Settings(**{"log": m.get("log", "kpis"), **settings})
+        plan = Plan.from_dict(m["plan"])
+        for item in store.set_aside:
+            print(item.describe(store.directory, plan.replications), file=sys.stderr)
+        result = _go(store.scenarios, plan, s, store)
+        kind = m.get("kind", "run")
+        if kind == "compare":
+            made = _compare_tables(result, m["base"])
+            table = made["comparison"]
+        elif kind == "sweep":
+            made = _sweep_tables(result, m["points"])
+            table = made["sweep"]
+        else:
+            made = _run_tables(result)
+            table = made["summary"]
+        _finish(result, made, store)
     return table
+
+
+def _run_tables(result: ExperimentResult) -> dict[str, pd.DataFrame]:
+    return {"summary": summarise(result.kpis) if not result.kpis.empty else pd.DataFrame()}
+
+
+def _compare_tables(result: ExperimentResult, base: str) -> dict[str, pd.DataFrame]:
+    if result.kpis.empty:
+        return {"summary": pd.DataFrame(), "comparison": pd.DataFrame()}
+    return {
+        "summary": summarise(result.kpis),
+        "comparison": comparison_table(result.kpis, base),
+    }
+
+
+def _sweep_tables(
+    result: ExperimentResult, points: Mapping[str, Mapping[str, Any]]
+) -> dict[str, pd.DataFrame]:
+    kpis = result.kpis
+    return {"sweep": sweep_table(kpis, points) if not kpis.empty else pd.DataFrame()}
 
 
 # --------------------------------------------------------------------------- tables

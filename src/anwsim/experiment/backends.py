@@ -6,7 +6,9 @@ or the number of workers (replication ``r`` always uses child ``r`` of the seed)
 
 * ``workers=1``: in this process, one after another.
 * ``workers=N``: a `concurrent.futures.ProcessPoolExecutor` with N spawned processes
-  (each keeps freed memory for the next replication: `anwsim.memory`).
+  (each keeps freed memory for the next replication: `anwsim.memory`). Workers end
+  when the main process dies, and a pool that loses a worker is replaced and the tasks
+  it held run again (`LocalProcesses`).
 * ``scheduler="tcp://host:port"``: an existing Dask cluster (`dask.distributed`);
   ``scheduler="local"``: a `LocalCluster` started for the run. Dask reschedules the
   tasks of a worker that dies.
@@ -14,15 +16,30 @@ or the number of workers (replication ``r`` always uses child ``r`` of the seed)
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from anwsim.experiment.tasks import Task, TaskResult, execute
 from anwsim.memory import keep_freed_memory
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_BROKEN_GRACE = 10.0
+"""Seconds a broken pool gets to fail the futures it still holds."""
 
 
 class Backend(Protocol):
@@ -44,11 +61,36 @@ class InProcess:
         pass
 
 
-def _worker_setup() -> None:
-    """Start a local worker: keep freed memory for the next replication, import what a
-    replication needs and exempt those long-lived objects from garbage collection (a
-    collection then visits only a replication's own objects)."""
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies (killed, crashed): on
+    Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); everywhere a daemon thread
+    checks once a second that the parent is still the same process."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread does it
+            pass
+    if os.getppid() != parent:  # the parent died before the above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="anwsim-parent-watch", daemon=True).start()
+
+
+def _worker_setup(parent: int | None = None) -> None:
+    """Start a local worker: die with the parent process, keep freed memory for the next
+    replication, import what a replication needs and exempt those long-lived objects from
+    garbage collection (a collection then visits only a replication's own objects)."""
     import gc
+
+    if parent is not None:
+        _die_with_parent(parent)
 
     import anwsim.engine.run  # noqa: F401
 
@@ -57,31 +99,102 @@ def _worker_setup() -> None:
 
 
 class LocalProcesses:
-    """A pool of spawned worker processes (safe with threads and Numba)."""
+    """A pool of spawned worker processes (safe with threads and Numba).
+
+    A worker that dies (killed, out of memory) breaks the whole pool: every task not yet
+    returned fails with `BrokenProcessPool`. Then a new pool is started and the tasks
+    that were in the pool run again, first one at a time (so that a task that kills its
+    worker is told from the others); a task whose worker died `MAX_DEATHS` times is
+    reported as failed. Results do not depend on any of this: replication ``r`` always
+    uses child ``r`` of the seed.
+    """
+
+    MAX_DEATHS = 3
 
     def __init__(self, workers: int) -> None:
         self.name = f"{workers} local processes"
+        self.workers = workers
+        self._depth = workers + 1  # tasks in the pool: one waiting for each free worker
+        self._pool = self._new_pool()
+        self.restarts = 0
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_setup
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_worker_setup,
+            initargs=(os.getpid(),),
         )
 
+    def _restart(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._new_pool()
+        self.restarts += 1
+
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
-        submitted = {self._pool.submit(execute, task): task for task in tasks}
+        todo = deque(tasks)
+        suspects: deque[Task] = deque()  # were in the pool when it broke
+        deaths: dict[tuple[str, int], int] = {}
+        inflight: dict[Future[TaskResult], Task] = {}
+        alone = False  # the task in the pool is a suspect, run by itself
         try:
-            for future in as_completed(submitted):
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
-                    task = submitted[future]
+            while todo or suspects or inflight:
+                broken = False
+                try:  # a pool can break at any moment, also before a submit
+                    if not inflight and suspects:
+                        inflight[self._pool.submit(execute, suspects[0])] = suspects[0]
+                        suspects.popleft()
+                        alone = True
+                    elif not alone and not suspects:
+                        while todo and len(inflight) < self._depth:
+                            inflight[self._pool.submit(execute, todo[0])] = todo[0]
+                            todo.popleft()
+                except BrokenProcessPool:
+                    broken = True
+                if not broken:
+                    finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True  # handled below with the others
+                            continue
+                        del inflight[future]
+                        yield result
+                if not broken:
+                    if not inflight:
+                        alone = False
+                    continue
+                # The pool is broken: every task still in it fails (or finished just
+                # before). Which one's worker died cannot be told, so each is retried
+                # by itself in a new pool.
+                lost = []
+                wait(inflight, timeout=_BROKEN_GRACE)
+                for future, task in inflight.items():
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        yield future.result()
+                    else:
+                        future.cancel()
+                        lost.append(task)
+                inflight.clear()
+                alone = False
+                self._restart()
+                for task in lost:
+                    key = (task.label, task.replication)
+                    deaths[key] = deaths.get(key, 0) + 1
+                    if deaths[key] < self.MAX_DEATHS:
+                        suspects.append(task)
+                        continue
                     yield TaskResult(
                         task.label,
                         task.replication,
                         task.scenario.run.seed,
-                        error=f"worker process died: {exc}",
+                        error=f"worker process died {deaths[key]} times running this "
+                        "replication (killed, or out of memory?)",
                     )
         finally:
-            for future in submitted:
+            for future in inflight:
                 future.cancel()
 
     def close(self) -> None:

@@ -8,18 +8,47 @@ Layout of ``DIR``::
     hourly/<label>/rep-00000.parquet    busy and staffed minutes per server group and
                                         hour of the week
     events/<label>/rep-00000.parquet    per-patient event log (``--log full``)
+    checksums/<label>/rep-00000.json    SHA-256 and size of each file of the replication
     failures/<label>/rep-00000.json     error and traceback of a failed replication
+    damaged/<kind>/<label>/…            files a resume found damaged (set aside)
+    foreign/<kind>/<label>/…            files a resume found to belong elsewhere
     kpis.parquet, summary.csv, …        the combined results, written at the end
+    .lock                               held (flock) by the run or resume writing here
 
 Every file is written under a temporary name in its own directory and renamed into
-place (`os.replace` is atomic), so a run killed at any moment leaves only whole files.
-A replication counts as done when its KPI file exists; resuming runs only the others,
-and the combined results are rebuilt from the per-replication files.
+place (`os.replace` is atomic), so a run killed at any moment leaves only whole files;
+temporary files (``.NAME.XXXX.tmp``) left by a killed write are removed when a store is
+created or resumed. Files get the mode ``0o666`` less the umask, like any other file.
+
+**Provenance.** Every replication file carries, in its Parquet schema metadata (key
+``anwsim``), the scenario hash, label, replication, seed, kind and the versions of
+anwsim, numpy and numba (and the engine) it was computed with.
+
+**Checksums.** A replication is saved as: its checksum record (SHA-256 of the bytes of
+each of its files), then its event log and hourly files, then its KPI file last. A
+replication counts as done when its KPI file exists. Reading a Parquet file back does
+not catch every flipped byte (a flipped bit in a number decodes to another number), so
+a resume checks every done replication against its record, and the provenance of every
+file against the manifest. A replication with a damaged file (truncated, changed, no
+record) has its files moved to ``damaged/``, one with a file of another scenario,
+replication, seed or version to ``foreign/``; either way it runs again, and the resume
+says so on stderr and in the manifest (``set_aside``).
+
+**Refusals** (`StoreError`, one line, before any work): an ``--out`` that cannot be
+created or written, a directory another anwsim is writing to, an existing store for
+``--out``, and on resume a manifest whose scenario no longer matches its hash, a label
+that is not a plain name, or versions of anwsim, numpy or numba other than the
+manifest's (the results would mix; start again with a new ``--out``). An OS error
+while writing results is `ResultsNotWritten`: what and where, and that
+``anwsim run --resume DIR`` continues.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
+import io
 import json
 import os
 import platform
@@ -27,20 +56,112 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from anwsim import __version__
-from anwsim.experiment.tasks import TaskResult
-from anwsim.scenario import Scenario, scenario_hash
+from anwsim.experiment.lock import DirectoryLock, LockHeld
+from anwsim.experiment.tasks import RESULT_VERSIONS, TaskResult, result_versions
+from anwsim.scenario import Scenario, scenario_hash, validate_data
 from anwsim.scenario.errors import ScenarioError
 
 PACKAGES = ("numpy", "numba", "simpy", "pandas", "pydantic", "pyarrow", "scipy")
 MANIFEST = "manifest.json"
+STORE_FORMAT = 1
+CHECKSUMS = "sha256"
+"""``manifest["checksums"]``: the replication files carry provenance metadata and have
+SHA-256 checksum records (a store without it was written before they existed)."""
+KINDS = ("kpis", "hourly", "events")
+"""The per-replication files, by folder (``events`` only with ``--log full``)."""
+METADATA_KEY = b"anwsim"
 _REP = re.compile(r"^rep-(\d{5,})\.parquet$")
+_TEMP = re.compile(r"^\..*\.tmp$")
+_TOP_TEMP = re.compile(r"^\.(manifest\.json|probe|[A-Za-z_]+\.(parquet|csv))\.[^.]+\.tmp$")
+_LABEL = re.compile(r"[A-Za-z0-9_.=-]+")
+
+
+class StoreError(ScenarioError):
+    """The result directory cannot be used (one line; the CLI exits with status 2)."""
+
+
+class ResultsNotWritten(RuntimeError):
+    """An OS error (read-only or full disk, …) while writing results into a store."""
+
+    def __init__(self, path: Path, directory: Path, error: OSError) -> None:
+        self.path = path
+        self.directory = directory
+        self.error = error
+        reason = error.strerror or str(error)
+        super().__init__(
+            f"could not write {path}: {reason}; the replications saved so far are kept: "
+            f"run `anwsim run --resume {directory}` to continue"
+        )
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def check_label(label: Any, where: str | Path | None = None) -> str:
+    """``label`` if it is a plain name (``[A-Za-z0-9_.=-]+``, not starting with ``.``,
+    no ``..``), which is safe as a folder name; else `StoreError`."""
+    if (
+        not isinstance(label, str)
+        or not _LABEL.fullmatch(label)
+        or label.startswith(".")
+        or ".." in label
+    ):
+        raise StoreError(
+            f"scenario label {label!r} is not allowed: a label is letters, digits and "
+            "_ . = - (not starting with '.', no '..')",
+            file=None if where is None else str(where),
+        )
+    return label
+
+
+# --------------------------------------------------------------------------- low-level writes
+
+
+def _read_umask() -> int | None:
+    """The umask from ``/proc/self/status`` (reading it changes nothing, unlike
+    `os.umask`, so no thread can see a wrong umask meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _import_umask() -> int:
+    found = _read_umask()
+    if found is None:  # pragma: no cover - no /proc (not Linux): set and restore once
+        found = os.umask(0o022)
+        os.umask(found)
+    return found
+
+
+_UMASK_AT_IMPORT = _import_umask()
+
+
+def file_mode() -> int:
+    """The mode a new file gets: ``0o666`` less the (current) umask."""
+    umask = _read_umask()
+    return 0o666 & ~(_UMASK_AT_IMPORT if umask is None else umask)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    """The one place the store writes file content (tests make it fail like a full or
+    read-only disk)."""
+    with open(path, "wb") as file:
+        file.write(data)
 
 
 def atomic_write(path: Path, write: Callable[[str], None]) -> None:
@@ -50,21 +171,44 @@ def atomic_write(path: Path, write: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())  # mkstemp made it 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def write_bytes(data: bytes, path: Path) -> None:
+    atomic_write(path, lambda tmp: _write_bytes(tmp, data))
+
+
+def parquet_bytes(frame: pd.DataFrame, provenance: dict[str, Any] | None = None) -> bytes:
+    """``frame`` as Parquet (as `DataFrame.to_parquet` writes it), with ``provenance``
+    as JSON under the schema metadata key ``anwsim``."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if provenance is not None:
+        metadata = dict(table.schema.metadata or {})
+        metadata[METADATA_KEY] = json.dumps(provenance, sort_keys=True).encode("utf-8")
+        table = table.replace_schema_metadata(metadata)
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    write_bytes(parquet_bytes(frame), path)
 
 
 def write_text(text: str, path: Path) -> None:
-    def write(tmp: str) -> None:
-        Path(tmp).write_text(text, encoding="utf-8")
+    write_bytes(text.encode("utf-8"), path)
 
-    atomic_write(path, write)
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def versions() -> dict[str, str]:
@@ -87,52 +231,242 @@ def scenario_entry(scenario: Scenario, source: str | None) -> dict[str, Any]:
     }
 
 
-class ResultStore:
-    """A result directory (see the module docstring)."""
+# --------------------------------------------------------------------------- directory checks
 
-    def __init__(self, directory: Path, manifest: dict[str, Any]) -> None:
+
+def _unusable(directory: Path, exc: OSError, doing: str) -> StoreError:
+    reason = exc.strerror or str(exc)
+    for parent in [directory, *directory.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                reason = f"{parent} is a file" if parent != directory else "it is a file"
+            break
+    return StoreError(f"cannot {doing} the result directory: {reason}", file=str(directory))
+
+
+def _prepare(directory: Path) -> None:
+    """Create ``directory`` and write and remove a probe file in it, so that an
+    unusable ``--out`` is refused before any replication runs."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unusable(directory, exc, "create") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=directory)
+        os.close(fd)
+        try:
+            _write_bytes(probe, b"anwsim can write here\n")
+        finally:
+            Path(probe).unlink(missing_ok=True)
+    except OSError as exc:
+        raise _unusable(directory, exc, "write into") from None
+
+
+def _lock(directory: Path) -> DirectoryLock:
+    try:
+        return DirectoryLock(directory)
+    except LockHeld:
+        raise StoreError(
+            "another anwsim is writing results there; wait until it ends, or choose another --out",
+            file=str(directory),
+        ) from None
+    except OSError as exc:
+        raise _unusable(directory, exc, "lock") from None
+
+
+def remove_temporary_files(directory: Path) -> list[Path]:
+    """Delete temporary files (``.NAME.XXXX.tmp``) left by killed writes: those of the
+    store's own files in ``directory`` and every one in the store's folders (nothing
+    else of a directory that holds other things too is touched)."""
+    found = [p for p in directory.iterdir() if _TOP_TEMP.match(p.name)]
+    for top in (*KINDS, "checksums", "failures"):
+        if (directory / top).is_dir():
+            for folder in (directory / top).iterdir():
+                if folder.is_dir():
+                    found += [p for p in folder.iterdir() if _TEMP.match(p.name)]
+    removed = []
+    for path in found:
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A replication a resume found damaged or foreign: its files were moved away."""
+
+    label: str
+    replication: int
+    reason: str
+    moved: tuple[tuple[str, str], ...]  # (from, to), relative to the store
+
+    def describe(self, directory: Path, planned: int | None = None) -> str:
+        """One line for stderr; ``planned``: the plan's number of replications (None for
+        a precision plan)."""
+        files = ", ".join(f"{a} -> {b}" for a, b in self.moved)
+        if planned is None:
+            then = "it runs again if the precision asks for it"
+        elif self.replication < planned:
+            then = "it runs again"
+        else:
+            then = f"it is not one of the {planned} replications planned"
+        return (
+            f"warning: {directory}: replication {self.replication} of {self.label!r} set "
+            f"aside ({self.reason}; moved {files}); {then}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.label,
+            "replication": self.replication,
+            "reason": self.reason,
+            "moved": [list(m) for m in self.moved],
+        }
+
+
+class ResultStore:
+    """A result directory (see the module docstring).
+
+    `create` and `resume` hold the directory's lock until `close` (or the end of a
+    ``with`` block); `open` only reads.
+    """
+
+    def __init__(
+        self, directory: Path, manifest: dict[str, Any], lock: DirectoryLock | None = None
+    ) -> None:
         self.directory = Path(directory)
         self.manifest = manifest
+        self._lock = lock
+        self.scenarios: dict[str, Scenario] = {}
+        self.set_aside: list[SetAside] = []
+
+    def close(self) -> None:
+        """Release the lock (nothing is left unwritten: every write is complete)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ open / create
 
     @classmethod
     def create(cls, directory: Path, manifest: dict[str, Any]) -> ResultStore:
+        """A new store in ``directory`` (created if need be), locked for this process."""
         directory = Path(directory)
-        if (directory / MANIFEST).exists():
-            raise ScenarioError(
-                "already holds results; resume it with --resume, or choose another --out",
-                file=str(directory),
-            )
-        full = {
-            "anwsim_result_store": 1,
-            "versions": versions(),
-            "command": sys.argv,
-            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            **manifest,
-        }
-        write_text(json.dumps(full, indent=2, ensure_ascii=False), directory / MANIFEST)
-        return cls(directory, full)
+        _prepare(directory)
+        lock = _lock(directory)
+        try:
+            for label in manifest.get("scenarios", {}):
+                check_label(label)
+            path = directory / MANIFEST
+            if path.exists():
+                raise StoreError(
+                    "already holds results; resume it with --resume, or choose another --out",
+                    file=str(directory),
+                )
+            remove_temporary_files(directory)
+            full = {
+                "anwsim_result_store": STORE_FORMAT,
+                "checksums": CHECKSUMS,
+                "versions": versions(),
+                "command": sys.argv,
+                "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                **manifest,
+            }
+            _create_exclusively(path, json.dumps(full, indent=2, ensure_ascii=False))
+        except BaseException:
+            lock.release()
+            raise
+        return cls(directory, full, lock)
 
     @classmethod
     def open(cls, directory: Path) -> ResultStore:
-        path = Path(directory) / MANIFEST
+        """Read a store's manifest (no lock, no checks: for looking at results)."""
+        return cls(Path(directory), _read_manifest(Path(directory)))
+
+    @classmethod
+    def resume(cls, directory: Path) -> ResultStore:
+        """Lock a store to continue it: check its manifest (format, versions, labels,
+        scenario hashes), remove temporary files and set aside damaged and foreign
+        replication files (`set_aside`; recorded in the manifest)."""
+        directory = Path(directory)
+        _read_manifest(directory)  # a directory without a store is refused untouched
+        _prepare(directory)
+        lock = _lock(directory)
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ScenarioError(
-                "no manifest.json: not an anwsim result directory", file=str(directory)
-            ) from None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ScenarioError(f"unreadable manifest: {exc}", file=str(path)) from None
-        if not isinstance(manifest, dict) or "scenarios" not in manifest:
-            raise ScenarioError("not an anwsim result manifest", file=str(path))
-        return cls(Path(directory), manifest)
+            store = cls(directory, _read_manifest(directory), lock)  # read under the lock
+            store.scenarios = store._check_manifest()
+            remove_temporary_files(directory)
+            store.set_aside = store._verify()
+            if store.set_aside:
+                earlier = list(store.manifest.get("set_aside", []))
+                store.update_manifest(set_aside=earlier + [s.to_dict() for s in store.set_aside])
+        except BaseException:
+            lock.release()
+            raise
+        return store
+
+    def _check_manifest(self) -> dict[str, Scenario]:
+        path = self.directory / MANIFEST
+        m = self.manifest
+        if m.get("anwsim_result_store") != STORE_FORMAT or m.get("checksums") != CHECKSUMS:
+            raise StoreError(
+                "written by another anwsim (result store format "
+                f"{m.get('anwsim_result_store')!r}, checksums {m.get('checksums')!r}); this one "
+                f"({__version__}) resumes format {STORE_FORMAT} with {CHECKSUMS} checksums only: "
+                "run it again with a new --out",
+                file=str(path),
+            )
+        found = m.get("versions")
+        recorded: dict[str, Any] = found if isinstance(found, dict) else {}
+        current = result_versions()
+        differ = [k for k in RESULT_VERSIONS if recorded.get(k) != current[k]]
+        if differ:
+            was = ", ".join(f"{k} {recorded.get(k)}" for k in differ)
+            now = ", ".join(f"{k} {current[k]}" for k in differ)
+            raise StoreError(
+                f"these results were made with {was}, this is {now}: resuming would mix "
+                "results of different versions; run it again with a new --out",
+                file=str(path),
+            )
+        entries = m["scenarios"]
+        if not isinstance(entries, dict) or not entries:
+            raise StoreError("not an anwsim result manifest: no scenarios", file=str(path))
+        scenarios = {}
+        for label, entry in entries.items():
+            check_label(label, path)
+            if not isinstance(entry, dict) or "scenario" not in entry or "hash" not in entry:
+                raise StoreError(f"scenario {label!r} has no scenario or hash", file=str(path))
+            try:
+                scenario = validate_data(entry["scenario"])
+            except ScenarioError as exc:
+                raise StoreError(
+                    f"scenario {label!r} is not valid: {exc.message}", file=str(path)
+                ) from None
+            if scenario_hash(scenario) != entry["hash"]:
+                raise StoreError(
+                    f"scenario {label!r} does not match its hash: the manifest was edited "
+                    "after the run started, and its results would mix with the stored ones; "
+                    "run the edited scenario with a new --out",
+                    file=str(path),
+                )
+            scenarios[label] = scenario
+        return scenarios
 
     # ------------------------------------------------------------------ replications
 
     def _rep_path(self, kind: str, label: str, replication: int, suffix: str = "parquet") -> Path:
+        check_label(label, self.directory / MANIFEST)
         return self.directory / kind / label / f"rep-{replication:05d}.{suffix}"
+
+    def _record_path(self, label: str, replication: int) -> Path:
+        return self._rep_path("checksums", label, replication, "json")
 
     def completed(self, label: str) -> set[int]:
         """Replications of ``label`` whose KPIs are on disk."""
@@ -141,21 +475,57 @@ class ResultStore:
             return set()
         return {int(m.group(1)) for p in folder.iterdir() if (m := _REP.match(p.name))}
 
+    def _provenance(self, label: str, replication: int, seed: int) -> dict[str, Any]:
+        entry = self.manifest.get("scenarios", {}).get(label, {})
+        return {
+            "label": label,
+            "replication": replication,
+            "seed": seed,
+            "scenario_hash": entry.get("hash"),
+        }
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            write_bytes(data, path)
+        except OSError as exc:
+            raise ResultsNotWritten(path, self.directory, exc) from exc
+
     def save(self, result: TaskResult) -> None:
         """Write one replication's result (or its failure) atomically."""
         failure = self._rep_path("failures", result.label, result.replication, "json")
         if result.ok:
             assert result.kpis is not None
-            if result.events is not None:
-                write_parquet(
-                    result.events, self._rep_path("events", result.label, result.replication)
+            identity = self._provenance(result.label, result.replication, result.seed)
+            identity["versions"] = result.versions or result_versions()
+            identity["engine"] = result.engine
+            blobs = {
+                kind: parquet_bytes(frame, {**identity, "kind": kind})
+                for kind, frame in (
+                    ("events", result.events),
+                    ("hourly", result.hourly),
+                    ("kpis", result.kpis),
                 )
-            if result.hourly is not None:
-                write_parquet(
-                    result.hourly, self._rep_path("hourly", result.label, result.replication)
-                )
-            write_parquet(result.kpis, self._rep_path("kpis", result.label, result.replication))
-            failure.unlink(missing_ok=True)
+                if frame is not None
+            }
+            record = {
+                **identity,
+                "files": {
+                    kind: {"sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)}
+                    for kind, blob in blobs.items()
+                },
+            }
+            # the record first and the KPI file last: a KPI file on disk always has its
+            # record and the other files of its replication beside it
+            self._write(
+                self._record_path(result.label, result.replication),
+                json.dumps(record, indent=2).encode("utf-8"),
+            )
+            for kind, blob in blobs.items():
+                self._write(self._rep_path(kind, result.label, result.replication), blob)
+            try:
+                failure.unlink(missing_ok=True)
+            except OSError as exc:
+                raise ResultsNotWritten(failure, self.directory, exc) from exc
         else:
             record = {
                 "scenario": result.label,
@@ -164,13 +534,19 @@ class ResultStore:
                 "error": result.error,
                 "traceback": result.traceback,
             }
-            write_text(json.dumps(record, indent=2), failure)
+            self._write(failure, json.dumps(record, indent=2).encode("utf-8"))
 
     def failures(self) -> list[dict[str, Any]]:
         folder = self.directory / "failures"
         if not folder.is_dir():
             return []
-        return [json.loads(p.read_text()) for p in sorted(folder.glob("*/rep-*.json"))]
+        out = []
+        for path in sorted(folder.glob("*/rep-*.json")):
+            try:
+                out.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):  # damaged: the replication runs again anyway
+                continue
+        return out
 
     def load_kpis(self, label: str, replications: range) -> pd.DataFrame:
         frames = [pd.read_parquet(self._rep_path("kpis", label, r)) for r in replications]
@@ -185,11 +561,167 @@ class ResultStore:
 
     def write_final(self, name: str, frame: pd.DataFrame) -> None:
         """A combined result as Parquet and CSV (``name.parquet``, ``name.csv``)."""
-        write_parquet(frame, self.directory / f"{name}.parquet")
-        atomic_write(self.directory / f"{name}.csv", lambda tmp: frame.to_csv(tmp, index=False))
+        self._write(self.directory / f"{name}.parquet", parquet_bytes(frame))
+        self._write(self.directory / f"{name}.csv", frame.to_csv(index=False).encode("utf-8"))
 
     def update_manifest(self, **fields: Any) -> None:
         self.manifest.update(fields)
-        write_text(
-            json.dumps(self.manifest, indent=2, ensure_ascii=False), self.directory / MANIFEST
-        )
+        text = json.dumps(self.manifest, indent=2, ensure_ascii=False)
+        self._write(self.directory / MANIFEST, text.encode("utf-8"))
+
+    # ------------------------------------------------------------------ verification
+
+    def _verify(self) -> list[SetAside]:
+        """Check every done replication (see the module docstring); move the files of a
+        bad one to ``damaged/`` or ``foreign/`` so that it runs again."""
+        kinds = ["kpis", "hourly"] + (["events"] if self.manifest.get("log") == "full" else [])
+        out = []
+        for label, scenario in self.scenarios.items():
+            for r in sorted(self.completed(label)):
+                expected = self._provenance(label, r, scenario.run.seed)
+                expected["versions"] = {
+                    k: self.manifest.get("versions", {}).get(k) for k in RESULT_VERSIONS
+                }
+                problems = self._check_replication(label, r, kinds, expected)
+                if problems:
+                    out.append(self._set_aside(label, r, problems))
+        return out
+
+    def _check_replication(
+        self, label: str, r: int, kinds: list[str], expected: dict[str, Any]
+    ) -> dict[str, tuple[str, str]]:
+        """{kind: (where, reason)} for each bad file of replication ``r`` (where is
+        ``damaged`` or ``foreign``)."""
+        record: dict[str, Any] = {}
+        try:
+            loaded = json.loads(self._record_path(label, r).read_text(encoding="utf-8"))
+            record = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            pass
+        files = record.get("files") if isinstance(record.get("files"), dict) else {}
+        problems: dict[str, tuple[str, str]] = {}
+        for kind in kinds:
+            path = self._rep_path(kind, label, r)
+            name = path.relative_to(self.directory)
+            if not path.exists():
+                problems[kind] = ("damaged", f"{name} is missing")
+                continue
+            foreign = _foreign(path, {**expected, "kind": kind})
+            if foreign:
+                problems[kind] = ("foreign", f"{name} {foreign}")
+                continue
+            want = files.get(kind, {}) if isinstance(files, dict) else {}
+            if not isinstance(want, dict) or "sha256" not in want:
+                problems[kind] = ("damaged", f"{name} has no checksum record")
+            elif want.get("bytes") not in (None, path.stat().st_size):
+                size = path.stat().st_size
+                problems[kind] = (
+                    "damaged",
+                    f"{name} has {size} bytes, not {want['bytes']} (truncated?)",
+                )
+            elif _sha256(path) != want["sha256"]:
+                problems[kind] = ("damaged", f"{name} does not match its SHA-256 checksum")
+        return problems
+
+    def _set_aside(self, label: str, r: int, problems: dict[str, tuple[str, str]]) -> SetAside:
+        moved = []
+        where = next(iter(problems.values()))[0]
+        for kind in KINDS:
+            path = self._rep_path(kind, label, r)
+            if not path.exists():
+                continue
+            folder = problems.get(kind, (where, ""))[0]
+            target = _free_name(self.directory / folder / kind / label / path.name)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            except OSError as exc:
+                raise ResultsNotWritten(target, self.directory, exc) from exc
+            moved.append(
+                (str(path.relative_to(self.directory)), str(target.relative_to(self.directory)))
+            )
+        self._record_path(label, r).unlink(missing_ok=True)
+        reason = "; ".join(reason for _, reason in problems.values())
+        return SetAside(label, r, reason, tuple(moved))
+
+
+def _foreign(path: Path, expected: dict[str, Any]) -> str | None:
+    """Why the Parquet file at ``path`` belongs to another scenario, replication, seed or
+    version (None if it is ours, or if it cannot be read: then the checksum decides)."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except Exception:  # damaged: not for this check to say
+        return None
+    raw = metadata.get(METADATA_KEY)
+    if raw is None:
+        return "carries no anwsim provenance"
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return None  # a damaged footer; the checksum will say so
+    if not isinstance(found, dict):
+        return None
+    for key in ("scenario_hash", "label", "replication", "seed", "kind", "versions"):
+        got, want = found.get(key), expected.get(key)
+        if got != want:
+            if key == "scenario_hash":
+                return f"belongs to another scenario (hash {str(got)[:12]}, not {str(want)[:12]})"
+            return f"belongs to {key} {got!r}, not {want!r}"
+    return None
+
+
+def _free_name(path: Path) -> Path:
+    if not path.exists():
+        return path
+    n = 1
+    while (candidate := path.with_name(f"{path.name}.{n}")).exists():
+        n += 1
+    return candidate
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreError(
+            "no manifest.json: not an anwsim result directory", file=str(directory)
+        ) from None
+    except NotADirectoryError:
+        raise StoreError("not a directory", file=str(directory)) from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"unreadable manifest: {exc}", file=str(path)) from None
+    if not isinstance(manifest, dict) or "scenarios" not in manifest:
+        raise StoreError("not an anwsim result manifest", file=str(path))
+    return manifest
+
+
+def _create_exclusively(path: Path, text: str) -> None:
+    """Write ``path`` whole, failing if it exists: a complete temporary file is linked to
+    the name (``link`` never replaces), or, where hard links are not supported, the name
+    is created with ``O_EXCL`` and written."""
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        _write_bytes(tmp, data)
+        os.chmod(tmp, file_mode())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.close(fd)
+            _write_bytes(str(path), data)
+    except FileExistsError:
+        raise StoreError(
+            "already holds results; resume it with --resume, or choose another --out",
+            file=str(path.parent),
+        ) from None
+    except OSError as exc:
+        raise _unusable(path.parent, exc, "write into") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)

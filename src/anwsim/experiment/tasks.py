@@ -3,12 +3,15 @@
 `execute(task)` is a plain top-level function so that worker processes and Dask workers
 can run it. It never raises: a failing replication comes back as a `TaskResult` with
 the error and its traceback, so one bad replication cannot kill a batch of hundreds.
+A result names the versions of the process that computed it (`result_versions`), which
+the result store writes into every replication file.
 """
 
 from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
 import pandas as pd
@@ -21,6 +24,27 @@ from anwsim.sampling import DemandSampler
 from anwsim.scenario import Scenario, scenario_hash
 
 LogLevel = Literal["kpis", "full"]
+
+RESULT_VERSIONS = ("anwsim", "numpy", "numba")
+"""The packages whose version can change a replication's numbers: a result directory
+never mixes replications computed under different versions of these."""
+
+_VERSIONS: dict[str, str] = {}
+
+
+def result_versions() -> dict[str, str]:
+    """Versions of `RESULT_VERSIONS` in this process (looked up once)."""
+    if not _VERSIONS:
+        from anwsim import __version__
+
+        found = {"anwsim": __version__}
+        for name in RESULT_VERSIONS[1:]:
+            try:
+                found[name] = version(name)
+            except PackageNotFoundError:  # pragma: no cover
+                found[name] = "not installed"
+        _VERSIONS.update(found)
+    return dict(_VERSIONS)
 
 
 @dataclass(frozen=True)
@@ -44,6 +68,8 @@ class TaskResult:
     events: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
+    versions: dict[str, str] | None = None  # of the process that computed it
+    engine: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,7 +107,14 @@ def execute(task: Task) -> TaskResult:
         if task.log == "full":
             events = event_log(result.outcomes, run=task.replication)
         return TaskResult(
-            task.label, task.replication, seed, kpis=kpis, hourly=hourly, events=events
+            task.label,
+            task.replication,
+            seed,
+            kpis=kpis,
+            hourly=hourly,
+            events=events,
+            versions=result_versions(),
+            engine=task.engine,
         )
     except Exception as exc:  # a failing replication must not kill the batch
         return TaskResult(
