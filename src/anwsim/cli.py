@@ -159,7 +159,14 @@ def experiment_options(func: F) -> F:
         click.option(
             "--scheduler",
             metavar="ADDR",
-            help="Dask scheduler tcp://host:port, or 'local' for a LocalCluster.",
+            help="Dask scheduler tcp://host:port, or 'local' for a LocalCluster that only "
+            "this run can join.",
+        ),
+        click.option(
+            "--dashboard",
+            metavar="HOST:PORT",
+            help="With --scheduler local: serve Dask's dashboard here, e.g. 127.0.0.1:8787 "
+            "(anyone who can reach it sees the cluster's state; off by default).",
         ),
         click.option(
             "--out",
@@ -196,6 +203,7 @@ def _settings(
     max_reps: int,
     workers: int | None,
     scheduler: str | None,
+    dashboard: str | None,
     log: str,
     engine: str = DEFAULT_ENGINE,
 ) -> dict[str, Any]:
@@ -216,6 +224,7 @@ def _settings(
         "max_replications": max_reps,
         "workers": workers,
         "scheduler": scheduler,
+        "dashboard": dashboard,
         "log": log,
         "engine": engine,
         "progress": _progress_bar(),
@@ -334,14 +343,24 @@ def run(
 
 
 def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
-    keys = ("reps", "precision", "targets", "max_reps", "workers", "scheduler", "log", "engine")
+    keys = (
+        "reps",
+        "precision",
+        "targets",
+        "max_reps",
+        "workers",
+        "scheduler",
+        "dashboard",
+        "log",
+        "engine",
+    )
     return {k: options.get(k) for k in keys}
 
 
 def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """On resume the plan and log level come from the manifest; where to run, the
     engine and the progress bar are taken from the command line."""
-    return {k: settings[k] for k in ("workers", "scheduler", "progress", "engine")}
+    return {k: settings[k] for k in ("workers", "scheduler", "dashboard", "progress", "engine")}
 
 
 @main.command()

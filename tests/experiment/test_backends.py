@@ -28,8 +28,8 @@ def backend_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     make = backends.make_backend
 
-    def recording(workers: int | None = None, scheduler: str | None = None) -> Any:
-        backend = make(workers, scheduler)
+    def recording(workers: int | None = None, scheduler: str | None = None, **kw: Any) -> Any:
+        backend = make(workers, scheduler, **kw)
         names.append(backend.name)
         return backend
 

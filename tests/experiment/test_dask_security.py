@@ -97,3 +97,12 @@ def test_dashboard_only_when_asked() -> None:
         assert cluster.scheduler_address.startswith(f"tls://{LOOPBACK}:")
     finally:
         cluster.close()
+
+
+def test_a_dashboard_needs_the_local_cluster(cli: Any, baseline_path: Any) -> None:
+    from anwsim.cli import main
+
+    args = ["run", str(baseline_path), "--reps", "1", "--dashboard", "127.0.0.1:8787"]
+    result = cli.invoke(main, args)
+    assert result.exit_code == 2
+    assert "only by the local Dask cluster" in result.output

@@ -607,6 +607,10 @@ def test_a_label_that_is_not_a_plain_name_is_refused(
     assert err.startswith(f"error: {path}: scenario label {label!r} is not allowed")
     assert calls == [] and _tree(tmp_path) == before
     assert not (tmp_path.parent / "escaped").exists()
+    # the report reads the same manifest and refuses it the same way
+    err = _refused(cli, ["report", str(copy), "--out", str(tmp_path / "report")])
+    assert f"scenario label {label!r} is not allowed" in err
+    assert _tree(tmp_path) == before
 
 
 def test_labels() -> None:

@@ -49,6 +49,7 @@ class Settings:
     max_replications: int = 200
     workers: int | None = None
     scheduler: str | None = None
+    dashboard: str | None = None
     log: LogLevel = "kpis"
     progress: Progress | None = None
     engine: Engine = DEFAULT_ENGINE
@@ -56,6 +57,10 @@ class Settings:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"unknown engine {self.engine!r}; allowed: {', '.join(ENGINES)}")
+        if self.dashboard is not None and self.scheduler != "local":
+            raise ValueError(
+                "a dashboard is served only by the local Dask cluster (scheduler='local')"
+            )
 
 
 class ReplicationsFailed(RuntimeError):
@@ -158,6 +163,7 @@ def _go(
         plan,
         workers=settings.workers,
         scheduler=settings.scheduler,
+        dashboard=settings.dashboard,
         store=store,
         log=settings.log,
         progress=settings.progress,
@@ -209,9 +215,10 @@ def run(
 
     Settings: ``replications`` (default: the scenario's), or ``precision`` (relative CI
     half-width, e.g. 0.05) with ``targets`` and ``max_replications``; ``workers``,
-    ``scheduler`` (``"local"`` or ``"tcp://host:port"``), ``log`` (``"kpis"`` or
-    ``"full"``), ``progress``, ``engine`` (``"fast"``, the compiled engine and the
-    default, or ``"simpy"``, the reference model: same results). Raises
+    ``scheduler`` (``"local"`` or ``"tcp://host:port"``), ``dashboard`` (an address
+    for the local cluster's Dask dashboard, e.g. ``"127.0.0.1:8787"``; none by default),
+    ``log`` (``"kpis"`` or ``"full"``), ``progress``, ``engine`` (``"fast"``, the compiled
+    engine and the default, or ``"simpy"``, the reference model: same results). Raises
     `ReplicationsFailed` if any replication failed.
     """
     s = Settings(**settings)

@@ -201,12 +201,15 @@ class LocalProcesses:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_backend(workers: int | None = None, scheduler: str | None = None) -> Backend:
-    """The backend for ``--workers`` / ``--scheduler`` (default: all cores locally)."""
+def make_backend(
+    workers: int | None = None, scheduler: str | None = None, *, dashboard: str | None = None
+) -> Backend:
+    """The backend for ``--workers`` / ``--scheduler`` (default: all cores locally);
+    ``dashboard``: where the local Dask cluster serves its dashboard (default: nowhere)."""
     if scheduler:
         from anwsim.experiment.dask_backend import DaskCluster
 
-        return DaskCluster(scheduler, workers)
+        return DaskCluster(scheduler, workers, dashboard)
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise ValueError("workers must be at least 1")

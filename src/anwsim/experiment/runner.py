@@ -161,6 +161,7 @@ def run_experiment(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
+    dashboard: str | None = None,
     store: ResultStore | None = None,
     log: LogLevel = "kpis",
     progress: Progress | None = None,
@@ -171,7 +172,7 @@ def run_experiment(
     labels = list(scenarios)
     collector = _Collector(labels, store)
     own_backend = backend is None
-    backend = backend or make_backend(workers, scheduler)
+    backend = backend or make_backend(workers, scheduler, dashboard=dashboard)
     batch = max(1, workers or 1) if scheduler is None else max(1, workers or 4)
     try:
         if plan.replications is not None:

@@ -387,7 +387,8 @@ class ResultStore:
 
     @classmethod
     def open(cls, directory: Path) -> ResultStore:
-        """Read a store's manifest (no lock, no checks: for looking at results)."""
+        """Read a store's manifest (no lock; only its labels are checked, since they
+        become folder names): for looking at results."""
         return cls(Path(directory), _read_manifest(Path(directory)))
 
     @classmethod
@@ -691,8 +692,10 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         raise StoreError("not a directory", file=str(directory)) from None
     except (OSError, ValueError) as exc:
         raise StoreError(f"unreadable manifest: {exc}", file=str(path)) from None
-    if not isinstance(manifest, dict) or "scenarios" not in manifest:
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenarios"), dict):
         raise StoreError("not an anwsim result manifest", file=str(path))
+    for label in manifest["scenarios"]:  # labels become folder names: never a path
+        check_label(label, path)
     return manifest
 
 
