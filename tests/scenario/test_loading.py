@@ -398,3 +398,15 @@ def test_extends_paths_are_normalised_in_errors(tmp_path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     assert "/../" not in str(info.value)
+
+
+def test_an_error_inside_a_value_set_by_set_points_at_the_set(baseline_path: Path) -> None:
+    """A --set that replaces a whole mapping owns everything under it: an error inside the
+    new value names the --set, not the line of the file it replaced."""
+    override = "gp.consult_minutes.default={kind: exponential, mean_minutes: 1e308}"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(baseline_path, [override])
+    error = caught.value
+    assert error.file == f"--set {override}" and error.line is None
+    assert error.path == ("gp", "consult_minutes", "default", "mean_minutes")
+    assert "at most 525,960" in error.message

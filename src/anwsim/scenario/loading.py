@@ -711,6 +711,9 @@ def resolve_data(
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(data, parts, value)
+        replaced = tuple(parts)
+        for key in [k for k in lines if k[: len(replaced)] == replaced and k != replaced]:
+            del lines[key]  # what lay under the field came from a file; now from --set
         for cut in range(1, len(parts) + 1):
             lines[tuple(parts[:cut])] = (option_label("--set", text), None)
     return _plain(data), lines
