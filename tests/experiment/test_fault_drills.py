@@ -301,8 +301,8 @@ def made_backends(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     made: list[Any] = []
     make = backends.make_backend
 
-    def recording(workers: int | None = None, scheduler: str | None = None) -> Any:
-        backend = make(workers, scheduler)
+    def recording(workers: int | None = None, scheduler: str | None = None, **kw: Any) -> Any:
+        backend = make(workers, scheduler, **kw)
         made.append(backend)
         return backend
 

@@ -501,11 +501,17 @@ def test_it_is_quick(run: Run) -> None:
     assert run.seconds_generate + run.seconds_in_process + run.seconds_cli < 60
 
 
-def test_report(run: Run, capsys: pytest.CaptureFixture[str]) -> None:
-    """Counts for the log (pytest -s shows them)."""
+def test_every_variant_has_one_outcome_and_the_counts_are_logged(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every variant is either refused or accepted, never both or neither; the counts go
+    to the log."""
     n = len(run.variants)
     errors = sum(v.cli.startswith("error: ") for v in run.variants)
+    accepted = sum(v.cli.startswith("ok: ") for v in run.variants)
     sure = sum(v.mutation.sure for v in run.variants)
+    assert errors + accepted == n
+    assert errors >= sure  # every variant invalid by construction is among the refused
     with capsys.disabled():
         print(
             f"\nmalformed inputs: {n} variants ({sure} invalid by construction), "
