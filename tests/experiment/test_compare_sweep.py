@@ -217,8 +217,11 @@ def test_cli_sweep(
     args = ["sweep", str(baseline_path), "--grid", f"{SWEPT}=1,3", *sets, "--reps", "1"]
     result = cli.invoke(main, [*args, "--workers", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    header = result.stdout.splitlines()[0].split()
-    assert header[:4] == ["scenario", SWEPT, "kpi", "group"]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Sweep: 2 grid point(s), 1 replication(s) each"
+    # one column per point, named by its value (the path broken after its dots)
+    assert "rosters.hap_a." in lines[2] and "staff=1" in lines[4] and "staff=3" in lines[4]
+    assert "point-00" not in result.stdout
     table = pd.read_parquet(out / "sweep.parquet")
     assert sorted(table[SWEPT].unique()) == [1, 3]
     manifest = json.loads((out / "manifest.json").read_text())

@@ -235,7 +235,8 @@ def test_an_unknown_target_is_an_error_not_a_run_to_the_cap(
     cli: CliRunner, baseline_path: Path, short: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A misspelt --target has no half-width; without a check the run would go on to
-    --max-reps (200 by default) and end without a solution."""
+    --max-reps (200 by default) and end without a solution. The command line refuses it
+    before any replication; the runner, as a second line, after the first ones."""
     seen: list[int] = []
     real = tasks.run_replication
 
@@ -250,6 +251,19 @@ def test_an_unknown_target_is_an_error_not_a_run_to_the_cap(
     args = ["run", str(baseline_path), *sets, "--precision", "0.05", "--workers", "1"]
     result = cli.invoke(main, [*args, "--target", "within_nts_norm:U9", "--max-reps", "50"])
     assert result.exit_code == 2
-    assert "no KPI within_nts_norm:U9 in the results of 'baseline'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "error: --target within_nts_norm:U9: within_nts_norm has no group 'U9' in "
+        f"{baseline_path}; its groups: U0, U1, U2, U3, U4\n"
+    )
+    assert seen == []  # refused before anything ran
+
+    with pytest.raises(ValueError, match="no KPI within_nts_norm:U9 in the results of 'baseline'"):
+        anwsim.run(
+            baseline_path,
+            overrides=short,
+            precision=0.05,
+            targets=[("within_nts_norm", "U9")],
+            max_replications=50,
+            workers=1,
+        )
     assert seen == [0, 1, 2]  # stopped as soon as the KPI table was known

@@ -330,7 +330,10 @@ def test_out_on_an_existing_result_directory_is_refused(
     "extra, message",
     [
         (["--reps", "3", "--precision", "0.05"], "give --reps or --precision, not both"),
-        (["--precision", "0.05", "--target", "within_nts_norm"], "--target needs KPI:GROUP"),
+        (
+            ["--precision", "0.05", "--target", "within_nts_norm"],
+            "error: --target within_nts_norm: give KPI:GROUP, e.g. within_nts_norm:U2",
+        ),
     ],
 )
 def test_usage_errors_exit_2(

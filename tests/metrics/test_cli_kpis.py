@@ -77,12 +77,14 @@ def test_run_warns_for_each_queue_with_unserved_patients(
     ]
     # the headline table shows the total and blocked callers, not every queue
     lines = result.stdout.splitlines()
-    assert any(line.startswith("unserved_patients") and " all " in line for line in lines)
-    assert any(line.startswith("blocked_callers") for line in lines)
+    assert lines[0] == "baseline — 5 replication(s)"
+    assert any(line.startswith("Patients never served") and "12.8 ± 0.1" in line for line in lines)
+    assert any(line.startswith("Callers lost to a busy signal (%)") for line in lines)
     assert not any("hap_b/gp_consult" in line for line in lines)
-    assert not any(line.startswith("called_back") for line in lines)
+    assert not any(line.startswith("Callers called back") for line in lines)
     everything = cli.invoke(main, ["run", str(file), "--reps", "5", "--all-kpis"])
-    assert "hap_b/gp_consult" in everything.stdout
+    assert "  hap_b/gp_consult" in everything.stdout
+    assert "Callers called back (%)" in everything.stdout
 
 
 def test_run_is_quiet_when_every_patient_was_served(
@@ -104,11 +106,13 @@ def test_compare_warns_per_scenario_and_ranks_with_the_tables_norms(
     assert "warning: a: 12.3 patients per replication were never served at hap_b" in (result.stderr)
     assert "warning: b: 24.6 patients per replication" in result.stderr
     assert "warning: base:" not in result.stderr
-    ranking_lines = result.stdout.split("Ranking against base")[1].splitlines()
-    header = ranking_lines[1]
+    ranking = result.stdout.split("Ranking against base")[1]
     # norms as the KPI table gives them (3.5 and 50 here), not the usual 2 and 60
-    assert "phone ≤3.5m" in header and "NTS U2 ≤50m" in header
-    assert "2m" not in header and "60m" not in header
+    assert "≤ 3.5 min" in ranking and "≤ 50 min" in ranking
+    assert "≤ 2 min" not in ranking and "≤ 60 min" not in ranking
+    # rank and score come first
+    header = next(line for line in ranking.splitlines() if line.startswith("rank"))
+    assert header.split()[:3] == ["rank", "score", "scenario"]
 
 
 def test_sweep_warns_per_point_with_its_values(
@@ -126,6 +130,9 @@ def test_sweep_warns_per_point_with_its_values(
         "never served at hap_b (gp_consult)" in result.stderr
     )
     assert "point-000" not in result.stderr
+    # the table names each point by its value, not by its label
+    assert "redial_percent=0" in result.stdout and "redial_percent=50" in result.stdout
+    assert "point-00" not in result.stdout
 
 
 def test_unserved_warnings_of_an_empty_table() -> None:
@@ -137,10 +144,12 @@ def test_ranking_labels_take_the_norm_from_the_table() -> None:
     ranked = ranking(table, "base")
     assert ranked.loc[0, "answered_within_norm:other lines:norm"] == 3.5
     text = format_ranking(ranked, "base")
-    assert "phone ≤3.5m" in text
-    assert anwsim_cli.ranking_label("ambulance_response_within_norm", "A1", 12.0) == "amb A1 ≤12m"
-    assert anwsim_cli.ranking_label("utilisation", "role:triagist", None) == "util triagist"
-    assert anwsim_cli.ranking_label("unserved_patients", "all", float("nan")) == "unserved"
+    assert "≤ 3.5 min" in text
+    label = anwsim_cli.ranking_label
+    assert label("ambulance_response_within_norm", "A1", 12.0) == "amb ↑ A1 ≤ 12 min"
+    assert label("utilisation", "role:triagist", None) == "util triagist"  # not scored: no arrow
+    assert label("unserved_patients", "all", float("nan")) == "unserved ↓"
+    assert label("within_nts_norm", "U3", 180.0, "nl") == "NTS ↑ U3 ≤ 3 u"
 
 
 def test_ranking_scores_the_declared_list() -> None:

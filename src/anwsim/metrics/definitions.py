@@ -74,6 +74,9 @@ class Kpi:
     """The scenario fields of its norm and target share, if it has one."""
     short: str = ""
     """A short label for narrow columns (the CLI ranking); the name if empty."""
+    digits: int = 1
+    """Decimals the terminal tables round it to: its meaningful precision (a share or a
+    duration to a tenth, a yearly volume to a whole number)."""
 
     def __post_init__(self) -> None:
         if self.better not in ("higher", "lower", None):
@@ -86,6 +89,8 @@ class Kpi:
             raise ValueError(f"{self.name}: numerator and denominator must be written")
         if (self.statistic == "share") != (self.unit == "%"):
             raise ValueError(f"{self.name}: shares, and only shares, are in %")
+        if not 0 <= self.digits <= 4:
+            raise ValueError(f"{self.name}: digits must be 0 to 4")
 
 
 _ALL_CALLERS = CALLERS.format(line="the triage line")
@@ -110,6 +115,7 @@ KPIS: dict[str, Kpi] = {
             "callers answered live (a finite answer, not a call-back); callers who never got "
             "through have no wait to average: the answered_within_* shares count them",
             "lower",
+            digits=2,
         ),
         Kpi(
             "answered_within_urgent_norm",
@@ -422,6 +428,7 @@ KPIS: dict[str, Kpi] = {
             None,
             neutral_because="productivity, not a service level: more contacts per hour "
             "can mean less time per patient",
+            digits=2,
         ),
         Kpi(
             "overtime_minutes_per_shift",
@@ -470,6 +477,7 @@ KPIS: dict[str, Kpi] = {
             "years in the measured window",
             None,
             neutral_because=_VOLUME_NEUTRAL,
+            digits=0,
         ),
         Kpi(
             "gp_contacts_per_1000",
@@ -508,6 +516,7 @@ KPIS: dict[str, Kpi] = {
             "years in the measured window",
             None,
             neutral_because=_VOLUME_NEUTRAL,
+            digits=0,
         ),
         Kpi(
             "ambulance_rides_per_year",
@@ -520,6 +529,7 @@ KPIS: dict[str, Kpi] = {
             "years in the measured window",
             None,
             neutral_because=_VOLUME_NEUTRAL,
+            digits=0,
         ),
     )
 }

@@ -459,6 +459,93 @@ TEXT: dict[str, tuple[str, str]] = {
         "Figuren met scenario's naast elkaar tonen de eerste {n} van {total}.",
     ),
     "page.files": ("Figure files", "Figuurbestanden"),
+    # ------------------------------------------------------------------ command-line tables
+    "cli.replications": ("{scenario} — {n} replication(s)", "{scenario} — {n} replicatie(s)"),
+    "cli.col.value": ("mean ± 95% CI", "gemiddelde ± 95%-BI"),
+    "cli.col.base": ("mean ± CI", "gem. ± BI"),
+    "cli.col.other": ("mean (Δ ± CI)", "gem. (Δ ± BI)"),
+    "cli.col.rank": ("rank", "plaats"),
+    "cli.col.score": ("score", "score"),
+    "cli.note.compare": (
+        "Cells: for {base} the mean ± 95% CI half-width over replications; for the others"
+        " their mean and, in brackets, the paired difference Δ to {base} ± 95% CI;"
+        " * the CI excludes zero (also where Δ rounds to 0).",
+        "Cellen: voor {base} het gemiddelde ± halve breedte van het 95%-BI over replicaties;"
+        " voor de andere scenario's hun gemiddelde en tussen haakjes het gepaarde verschil Δ"
+        " met {base} ± 95%-BI; * het BI sluit nul uit (ook waar Δ op 0 afrondt).",
+    ),
+    "cli.ranking.title": ("Ranking against {base}", "Rangorde ten opzichte van {base}"),
+    "cli.ranking.note": (
+        "Score = significant improvements − significant worsenings on the KPIs marked ↑"
+        " (higher is better) or ↓ (lower is better); the others are shown, not scored."
+        " Cells: difference to {base}; * significant (the CI excludes zero, also where the"
+        " difference rounds to 0).",
+        "Score = significante verbeteringen − significante verslechteringen op de KPI's met ↑"
+        " (hoger is beter) of ↓ (lager is beter); de andere staan erbij maar tellen niet mee."
+        " Cellen: verschil met {base}; * significant (het BI sluit nul uit, ook waar het"
+        " verschil op 0 afrondt).",
+    ),
+    "cli.sweep.title": (
+        "Sweep: {n} grid point(s), {reps} replication(s) each",
+        "Verkenning: {n} punt(en), elk {reps} replicatie(s)",
+    ),
+    "cli.sweep.note": (
+        "Cells: mean ± 95% CI half-width over replications at each grid point.",
+        "Cellen: gemiddelde ± halve breedte van het 95%-BI over replicaties per punt.",
+    ),
+    "cli.no_results": ("(no results)", "(geen resultaten)"),
+    "cli.nothing_to_rank": ("(nothing to rank)", "(niets te rangschikken)"),
+    "cli.warn.unserved": (
+        "warning: {who}{n} patients per replication were never served at {site} ({role}):"
+        " check its roster and opening hours",
+        "waarschuwing: {who}{n} patiënten per replicatie zijn nooit geholpen bij {site}"
+        " ({role}): controleer het rooster en de openingstijden",
+    ),
+    "cli.warn.precision": (
+        "warning: the asked precision was not reached within {n} replications (largest"
+        " relative half-width {width}); raise --max-reps",
+        "waarschuwing: de gevraagde precisie is niet gehaald binnen {n} replicaties (grootste"
+        " relatieve halve breedte {width}); verhoog --max-reps",
+    ),
+    # short KPI names for narrow columns (the ranking); English as Kpi.short
+    "short.answered_within_urgent_norm": ("urgent", "spoed"),
+    "short.answered_within_norm": ("phone", "telefoon"),
+    "short.answered_within_max": ("phone max", "telefoon max"),
+    "short.abandoned_callers": ("abandon", "afgehaakt"),
+    "short.blocked_callers": ("blocked", "in gesprek"),
+    "short.within_nts_norm": ("NTS", "NTS"),
+    "short.travel_to_post_within_norm": ("post", "HAP"),
+    "short.ambulance_response_within_norm": ("amb", "ambu"),
+    "short.call_to_seh_within_norm": ("SEH", "SEH"),
+    "short.unserved_patients": ("unserved", "niet geholpen"),
+    "short.utilisation": ("util", "bezet"),
+    "short.overtime_minutes_per_shift": ("overtime", "overwerk"),
+    # ------------------------------------------------------------------ anwsim kpis
+    "kpis.title": (
+        "Every KPI: --target takes KPI:GROUP, e.g. within_nts_norm:U2",
+        "Alle KPI's: --target neemt KPI:GROEP, bijv. within_nts_norm:U2",
+    ),
+    "kpis.title_for": (
+        "Every KPI of {name}: --target takes KPI:GROUP, e.g. within_nts_norm:U2",
+        "Alle KPI's van {name}: --target neemt KPI:GROEP, bijv. within_nts_norm:U2",
+    ),
+    "kpis.kind.access": ("Access", "Toegankelijkheid"),
+    "kpis.kind.workload": ("Workload", "Werkbelasting"),
+    "kpis.kind.volume": ("Volumes", "Volumes"),
+    "kpis.measures": ("measures", "meet"),
+    "kpis.groups": ("groups", "groepen"),
+    "kpis.unit": ("unit", "eenheid"),
+    "kpis.norm": ("norm", "norm"),
+    "kpis.better": ("better", "beter"),
+    "kpis.none": ("none", "geen"),
+    "kpis.higher": ("higher is better", "hoger is beter"),
+    "kpis.lower": ("lower is better", "lager is beter"),
+    "kpis.neutral": ("neither: {reason}", "geen richting: {reason}"),
+    "kpis.denominator.share": ("divides by", "deelt door"),
+    "kpis.denominator.rate": ("divides by", "deelt door"),
+    "kpis.denominator.mean": ("over", "over"),
+    "kpis.denominator.p90": ("over", "over"),
+    "kpis.denominator.count": ("per", "per"),
 }
 
 UNITS: dict[str, tuple[str, str]] = {
