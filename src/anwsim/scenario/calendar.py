@@ -6,6 +6,9 @@ that a Sunday-night block is already running at time 0, as it would in steady st
 
 Everything here is a pure function of the scenario: the model and the sampler read
 rosters and opening hours only through these step functions.
+
+`dutch_public_holidays` gives the default ``public_holidays`` of a scenario that lists
+none: the days on which an HDS runs its weekend roster.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -167,6 +171,39 @@ class Calendar:
         keep = np.ones(len(values), dtype=bool)
         keep[1:] = values[1:] != values[:-1]
         return StepFunction(times=f.times[keep], values=values[keep], horizon=f.horizon)
+
+
+LIBERATION_DAY = (5, 5)
+"""Bevrijdingsdag, 5 May: an ANW day only in lustrum years (2025, 2030, …)."""
+
+
+def holiday_years() -> tuple[int, int]:
+    """The first and last year for which `dutch_public_holidays` knows the dates (those
+    of the ``holidays`` package: from the Algemene termijnenwet of 1965 to 2100)."""
+    import holidays
+
+    return holidays.NL.start_year, holidays.NL.end_year
+
+
+@lru_cache(maxsize=64)
+def dutch_public_holidays(first_year: int, last_year: int) -> tuple[dt.date, ...]:
+    """The Dutch public holidays of ``first_year`` to ``last_year``, sorted: the days an
+    HDS treats as a holiday (its GP posts open 24 hours on a weekend roster).
+
+    Dates from the ``holidays`` package (``holidays.NL``, public and optional
+    categories, Koningsdag on the Saturday when 27 April is a Sunday), as listed by the
+    baseline scenario: Nieuwjaarsdag, Goede Vrijdag, Eerste and Tweede Paasdag,
+    Koningsdag, Bevrijdingsdag in lustrum years only, Hemelvaartsdag, Eerste and Tweede
+    Pinksterdag, Eerste and Tweede Kerstdag. Years outside `holiday_years` give none."""
+    import holidays
+    from holidays.constants import OPTIONAL, PUBLIC
+
+    # Public and optional together: the package has moved Goede Vrijdag and
+    # Bevrijdingsdag between the two over its versions; the lustrum rule is ours.
+    found = holidays.NL(years=range(first_year, last_year + 1), categories=(PUBLIC, OPTIONAL))
+    return tuple(
+        sorted(day for day in found if (day.month, day.day) != LIBERATION_DAY or day.year % 5 == 0)
+    )
 
 
 def format_time(minutes: float) -> str:

@@ -4,6 +4,11 @@ The hash is the SHA-256 of the scenario's canonical JSON: the validated model wi
 defaults filled in, keys sorted, no whitespace. Two files that resolve to the same
 scenario (whatever their layout, comments or ``extends`` chain) share a hash; any change
 of a field changes it.
+
+A field added to the schema later must leave the hashes of existing scenarios as they
+were: a roster block's ``name`` is left out of the dump when it is not given
+(`anwsim.scenario.timeblocks.StaffBlock`), and the Dutch public holidays filled in for a
+scenario that lists none are dates in the dump, like a list the file gives.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ are one line of printable text; ids are short ASCII words.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
@@ -195,9 +197,10 @@ Date = Annotated[dt.date, BeforeValidator(_date_input), AfterValidator(_date_in_
 
 
 class Strict(BaseModel):
-    """Base of every scenario model: immutable, unknown keys rejected."""
+    """Base of every scenario model: immutable, unknown keys rejected. The docstring
+    under each field is its description (in the JSON Schema of ``anwsim schema``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 def _check_mix(mix: dict[str, float], what: str) -> None:
@@ -216,7 +219,9 @@ def fraction(percent: float) -> float:
 
 class Location(Strict):
     latitude: Latitude
+    """Degrees north (WGS84), -90 to 90."""
     longitude: Longitude
+    """Degrees east (WGS84), -180 to 180."""
     zone: Identifier = "main"
     """Land mass the place is on; trips between zones use a `Crossing` (tunnel, bridge)."""
 
@@ -225,6 +230,7 @@ class Area(Location):
     """A piece of the region (municipality, postcode area) where patients live."""
 
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
     population: Annotated[
         Whole,
         Field(gt=0),
@@ -235,6 +241,7 @@ class Area(Location):
 
 class Region(Strict):
     name: Name
+    """The region's name (an HDS or ROAZ region), 1 to 200 characters."""
     areas: Annotated[dict[Identifier, Area], Field(min_length=1, max_length=MAX_AREAS)]
     """Inline, or loaded by ``areas_csv: file.csv`` (id, name, population, latitude,
     longitude[, zone]) relative to the scenario file. 1 to 5,000 areas, of at most 100
@@ -264,6 +271,7 @@ class TriageCentre(Strict):
     """A telephone line with triagists and a supervising GP (per HDS or per post)."""
 
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
     areas: Annotated[list[Identifier], Field(max_length=MAX_AREAS)] | Literal["all"] = "all"
     """Areas whose calls this line answers."""
 
@@ -272,7 +280,10 @@ class GpPost(Location):
     """A huisartsenpost (HAP)."""
 
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
     opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)]
+    """Opening hours as clock-time blocks (1 to 1,000), e.g. ``{days: [weekday], hours:
+    "17:00-08:00"}`` and ``{days: [weekend, holiday], hours: "08:00-08:00"}``."""
     when_closed: WhenClosed = "nearest_open"
     """Where its patients go while it is closed: ``nearest_open`` post, or a site id
     (another post or an SEH)."""
@@ -282,16 +293,22 @@ class OffloadDelay(Strict):
     """An extra, exogenous delay before an ambulance crew can hand over (WAITED study)."""
 
     percent: Percent
+    """Share of ambulance arrivals whose handover is delayed, 0 to 100."""
     minutes: Distribution
+    """The extra delay of a handover that is delayed."""
 
 
 class Seh(Location):
     """A spoedeisende hulp (emergency department)."""
 
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
     opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)] = list(ALWAYS)
+    """Opening hours as clock-time blocks; default 24/7."""
     when_closed: WhenClosed = "nearest_open"
+    """Where its patients go while it is closed: ``nearest_open`` SEH, or an SEH id."""
     offload_delay: OffloadDelay | None = None
+    """An exogenous handover delay for some ambulance arrivals (None: none)."""
     ambulance_intake: Flag = True
     """Whether ambulances bring patients here. False for a low-complex spoedpost: rides
     go to the nearest open SEH that takes ambulances."""
@@ -301,14 +318,18 @@ class IntegratedPost(Strict):
     """A GP post and an SEH on one site with a shared front desk (spoedpost)."""
 
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
     gp_post: Identifier
+    """Id of its GP post (in ``sites.gp_posts``)."""
     seh: Identifier
+    """Id of its SEH (in ``sites.sehs``)."""
     front_desk_redirect_percent: Percent
     """Share of SEH self-referrals the front desk redirects to the GP post."""
 
 
 class AmbulanceStation(Location):
     name: Name
+    """Shown in reports and messages, 1 to 200 characters on one line."""
 
 
 class Sites(Strict):
@@ -317,12 +338,17 @@ class Sites(Strict):
     triage_centres: Annotated[
         dict[Identifier, TriageCentre], Field(min_length=1, max_length=MAX_SITES)
     ]
+    """Telephone triage lines by id (at least one); every area is answered by one."""
     gp_posts: Annotated[dict[Identifier, GpPost], Field(max_length=MAX_SITES)] = {}
+    """GP posts (huisartsenposten) by id."""
     sehs: Annotated[dict[Identifier, Seh], Field(max_length=MAX_SITES)] = {}
+    """Emergency departments by id."""
     integrated_posts: Annotated[dict[Identifier, IntegratedPost], Field(max_length=MAX_SITES)] = {}
+    """Spoedposten by id: a GP post and an SEH of the lists above with a joint front desk."""
     ambulance_stations: Annotated[
         dict[Identifier, AmbulanceStation], Field(max_length=MAX_SITES)
     ] = {}
+    """Ambulance stations by id; their vehicles are rostered as role ``ambulance``."""
 
     def kind_of(self, site_id: str) -> str | None:
         """The collection a site id belongs to (``gp_posts``, ``sehs``, …), or None."""
@@ -378,7 +404,25 @@ class Staffing(Strict):
         return self.end_of_shift_by_role.get(role, self.end_of_shift)  # type: ignore[call-overload]
 
 
-Roster = dict[Role, Annotated[list[StaffBlock], Field(max_length=MAX_ITEMS)]]
+def _unique_block_names(blocks: list[StaffBlock]) -> list[StaffBlock]:
+    """Names address blocks in ``--set`` paths, so one roster list uses each once."""
+    first: dict[str, int] = {}
+    for i, block in enumerate(blocks):
+        if block.name is None:
+            continue
+        if block.name in first:
+            raise ValueError(
+                f"blocks {first[block.name]} and {i} are both named {block.name!r}; "
+                "allowed: each name once in a roster list"
+            )
+        first[block.name] = i
+    return blocks
+
+
+Roster = dict[
+    Role,
+    Annotated[list[StaffBlock], Field(max_length=MAX_ITEMS), AfterValidator(_unique_block_names)],
+]
 
 # --------------------------------------------------------------------------- demand
 
@@ -391,6 +435,7 @@ class Profile(Strict):
     Weights are relative, 0 to 1e9 each; up to 1,000 multiplier blocks of 0 to 100."""
 
     hour_of_week: Annotated[list[Weight], Field(min_length=168, max_length=168)] | None = None
+    """168 relative weights, one per hour of the week from Monday 00:00."""
     day_hours: (
         dict[
             Literal["all", "weekday", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun"],
@@ -398,8 +443,13 @@ class Profile(Strict):
         ]
         | None
     ) = None
+    """24 relative weights (00:00 first) per day selector: all, weekday, weekend or a
+    single day; later keys win (weekday < weekend < single days)."""
     holiday_hours: Annotated[list[Weight], Field(min_length=24, max_length=24)] | None = None
+    """24 weights used on public holidays, on the week's scale (default: Sunday's)."""
     multipliers: Annotated[list[FactorBlock], Field(max_length=MAX_ITEMS)] = []
+    """Blocks that scale the weights, e.g. ``{days: [fri], hours: "17:00-00:00", factor:
+    1.2}``; up to 1,000."""
 
     @model_validator(mode="after")
     def _one_shape(self) -> Profile:
@@ -446,7 +496,10 @@ class Channel(Strict):
     """One stream of patients: where they enter, how many, when, and how urgent."""
 
     description: Text = ""
+    """One line saying who these patients are."""
     entry: Entry
+    """Where its patients enter the chain: phone (the GP-post line), emergency_112,
+    walk_in_gp, walk_in_seh or referral_seh."""
     rate_per_1000_per_year: Annotated[
         Real,
         Field(gt=0),
@@ -456,6 +509,7 @@ class Channel(Strict):
     profile: Identifier
     """Name of a profile in ``demand.profiles``."""
     urgency_mix: UrgencyMix
+    """Share of patients per NTS urgency U0 to U5, in percent, summing to 100."""
     disposition_mix: dict[Urgency | Literal["default"], DispositionMix]
     """Per urgency (or ``default`` for those not listed), the share of each disposition."""
 
@@ -509,7 +563,9 @@ class Channel(Strict):
 
 class Demand(Strict):
     profiles: Annotated[dict[Identifier, Profile], Field(min_length=1, max_length=MAX_ITEMS)]
+    """Arrival profiles over the week by name; channels refer to them."""
     channels: Annotated[dict[Identifier, Channel], Field(min_length=1, max_length=MAX_ITEMS)]
+    """Streams of patients by name (GP-post calls, 112 calls, walk-ins, …)."""
     seasonal_factors: Annotated[list[PositiveFactor], Field(min_length=12, max_length=12)] = [
         1.0
     ] * 12
@@ -544,6 +600,7 @@ class Triage(Strict):
     """Telephone triage: the phone queue, the triage call and the supervising GP."""
 
     duration_minutes: ByUrgency
+    """Length of a triage call per urgency (or ``default``), wrap-up included."""
     emergency_line_urgencies: list[Urgency] = ["U0", "U1"]
     """Callers of these urgencies use the emergency line, answered first."""
     patience_minutes: Annotated[
@@ -553,13 +610,19 @@ class Triage(Strict):
     """How long a caller waits on hold before hanging up, per attempt; ``none``: callers
     never hang up (no patience timers at all). Parameters up to 1e9 minutes."""
     redial_percent: Percent
+    """Share of callers who hung up that call again (up to ``max_redials`` times)."""
     redial_delay_minutes: Distribution
+    """Time from hanging up to calling again."""
     max_redials: Annotated[Whole, Field(ge=0, le=20)] = 3
+    """Most redials of one caller, 0 to 20; after that the caller is lost."""
     supervision_percent: Percent
     """Share of triages the supervising GP (regiearts) checks live."""
     supervision_minutes: Distribution
+    """Time of the supervising GP's live check of one triage."""
     callback_by: Literal["gp_supervisor", "gp_consult"] = "gp_supervisor"
+    """Who makes GP call-backs: the supervising GP (at the triage centre) or a consult GP."""
     callback_minutes: ByUrgency
+    """Length of a GP call-back per urgency (or ``default``)."""
     call_back_instead_of_abandon: Flag = False
     """Offer a call-back when a caller's patience runs out: they hang up but keep their
     place in the queue, and the triagist calls them back when their turn comes."""
@@ -585,13 +648,17 @@ class GpCare(Strict):
     """GP work at the post and on home visits."""
 
     consult_minutes: ByUrgency
+    """Length of a consult at the post per urgency (or ``default``)."""
     visit_minutes: ByUrgency
     """Time with the patient at home, travel excluded."""
     nurse_practitioner_consult_minutes: Distribution | None = None
+    """Length of a nurse practitioner's consult; needed when one is rostered."""
     nurse_practitioner_scope_percent: UrgencyMix = {}
     """Share of consults per urgency a nurse practitioner may see."""
     seh_referral_after_consult_percent: Percent = 0.0
+    """Share of consults after which the GP refers the patient to the SEH."""
     seh_referral_after_visit_percent: Percent = 0.0
+    """Share of home visits after which the GP refers the patient to the SEH."""
 
     @model_validator(mode="after")
     def _tables(self) -> GpCare:
@@ -623,7 +690,9 @@ class OnSceneMinutes(Strict):
     """On-scene time by the ride's outcome: the crew works longer when it conveys."""
 
     conveyed: Distribution
+    """On-scene time of a ride that takes the patient to an SEH."""
     not_conveyed: Distribution
+    """On-scene time of a ride that ends on scene."""
 
 
 class AmbulanceCare(Strict):
@@ -635,7 +704,9 @@ class AmbulanceCare(Strict):
         "U4": "B",
         "U5": "B",
     }
+    """The ambulance urgency (A1, A2 or B) of a ride, per NTS urgency."""
     dispatch_delay_minutes: Distribution
+    """Call handling at the dispatch centre, from the call to the vehicle setting off."""
     on_scene_minutes: Annotated[
         Annotated[Distribution, Tag("distribution")] | Annotated[OnSceneMinutes, Tag("by_outcome")],
         Discriminator(_on_scene_form),
@@ -645,6 +716,7 @@ class AmbulanceCare(Strict):
     conveyance_percent: dict[AmbulanceUrgency, Percent]
     """Share of rides, per ambulance urgency, that take the patient to an SEH."""
     handover_minutes: Distribution
+    """Handover of the patient at the SEH once a place is free."""
     urgent_speed_factor: Annotated[Real, Field(ge=1, le=3)] = 1.0
     """A1/A2 rides drive this many times faster than a car (lights and sirens)."""
     dispatch_while_returning: Flag = True
@@ -672,7 +744,9 @@ class AmbulanceCare(Strict):
 
 class Point(Strict):
     latitude: Latitude
+    """Degrees north (WGS84), -90 to 90."""
     longitude: Longitude
+    """Degrees east (WGS84), -180 to 180."""
 
 
 class Crossing(Strict):
@@ -680,7 +754,9 @@ class Crossing(Strict):
     zones go through its two ends."""
 
     name: Name
+    """E.g. Westerscheldetunnel, 1 to 200 characters."""
     zones: Annotated[list[Identifier], Field(min_length=2, max_length=2)]
+    """The two zones it joins."""
     ends: Annotated[list[Point], Field(min_length=2, max_length=2)]
     """Its end in the first zone, then its end in the second."""
     length_km: Annotated[
@@ -695,10 +771,14 @@ class Travel(Strict):
     """Car travel times between places (areas and sites)."""
 
     method: Literal["straight_line", "matrix"] = "straight_line"
+    """``straight_line``: distance x road factor / speed (through crossings between zones);
+    ``matrix``: minutes from ``matrix_csv``."""
     road_factor: Annotated[Real, Field(ge=1, le=5)] = 1.3
+    """Road distance per straight-line distance, 1 to 5."""
     speed_kmh: Annotated[Real, Field(ge=1, le=200)] = 60.0
     """Car speed: 1 to 200 km/h."""
     crossings: Annotated[list[Crossing], Field(max_length=MAX_ITEMS)] = []
+    """Road links (tunnels, bridges) between zones; every pair of zones needs one."""
     matrix: (
         dict[
             Identifier,
@@ -746,20 +826,32 @@ class Norms(Strict):
     urgent_answer_seconds: Annotated[
         Real, Field(gt=0), at_most(MAX_SECONDS, "a plausibility bound: one year of seconds")
     ] = 30.0
+    """Answer norm of the emergency line (U0/U1 callers), in seconds."""
     urgent_answer_percent: Percent = 90.0
+    """Share of emergency-line calls to answer within ``urgent_answer_seconds``."""
     answer_minutes: NormMinutes = 2.0
+    """Answer norm of the other calls, in minutes."""
     answer_percent: Percent = 75.0
+    """Share of the other calls to answer within ``answer_minutes``."""
     answer_max_minutes: NormMinutes = 10.0
+    """Second answer norm of the other calls, in minutes."""
     answer_max_percent: Percent = 98.0
+    """Share of the other calls to answer within ``answer_max_minutes``."""
     ambulance_response_minutes: dict[AmbulanceUrgency, NormMinutes] = {
         "A1": 15.0,
         "A2": 30.0,
     }
+    """Response norm (call to ambulance on scene) per ambulance urgency, in minutes."""
     ambulance_response_percent: Percent = 95.0
+    """Share of rides to arrive within their response norm."""
     call_to_seh_minutes: NormMinutes = 45.0
+    """Norm from a 112 call to arrival at the SEH, in minutes."""
     post_travel_minutes: NormMinutes = 30.0
+    """Norm of the travel time to the GP post, in minutes."""
     post_travel_percent: Percent = 90.0
+    """Share of patients to reach the post within ``post_travel_minutes``."""
     seh_triage_minutes: NormMinutes = 10.0
+    """Norm from arrival at the SEH to its first triage, in minutes."""
 
 
 class Run(Strict):
@@ -777,7 +869,10 @@ class Run(Strict):
     but at most this many days (above 0, at most 365). Patients still waiting then are
     recorded as unserved."""
     replications: Annotated[Whole, Field(ge=1, le=100_000)] = 10
+    """Replications when the command line asks for no number, 1 to 100,000."""
     seed: Annotated[Whole, Field(ge=0, lt=2**63)] = 20201103
+    """Root of every replication's random numbers (replication r of every scenario sees
+    the same patients), 0 to 2^63 - 1."""
 
     @field_validator("start_date")
     @classmethod
@@ -826,27 +921,77 @@ class Run(Strict):
 # --------------------------------------------------------------------------- scenario
 
 
+def default_holidays(run: Run) -> list[dt.date]:
+    """The Dutch public holidays of every year the run touches: from the day before its
+    start (blocks are evaluated from then) to the end of its drain and of the week after
+    the horizon (rosters run that long). Refuses years the ``holidays`` package does not
+    know, naming ``public_holidays``."""
+    from anwsim.scenario.calendar import dutch_public_holidays, holiday_years  # numpy: lazily
+    from anwsim.scenario.errors import CheckFailure
+
+    first = run.start_date - dt.timedelta(days=1)
+    last = run.start_date + dt.timedelta(days=run.n_days + max(7, math.ceil(run.drain_days)))
+    known_from, known_to = holiday_years()
+    if first.year < known_from or last.year > known_to:
+        raise CheckFailure(
+            ("public_holidays",),
+            f"not given, so the Dutch public holidays of the run's years ({first.year} to "
+            f"{last.year}) would be used, but they are known for {known_from} to "
+            f"{known_to} only; give public_holidays (a list of dates, or [] for none)",
+        )
+    return list(dutch_public_holidays(first.year, last.year))
+
+
 class Scenario(Strict):
     """A whole region and its acute care chain, ready to sample and simulate."""
 
     name: Name
+    """The scenario's name, shown by every command, 1 to 200 characters."""
     description: Text = ""
     """One line, shown by ``anwsim scenarios``."""
     region: Region
+    """The areas where patients live."""
     sites: Sites
+    """Triage centres, GP posts, SEHs, integrated posts and ambulance stations."""
     rosters: Annotated[dict[Identifier, Roster], Field(max_length=5 * MAX_SITES)] = {}
     """Per site id, per role: staff blocks."""
     staffing: Staffing = Staffing()
+    """What happens at a shift change."""
     public_holidays: Annotated[list[Date], Field(max_length=MAX_ITEMS)] = []
-    """Dates from 1900-01-01 to 2199-12-31."""
+    """Dates that are days of their own type (``holiday``): GP posts on their weekend
+    roster, demand on its holiday hours. Dates from 1900-01-01 to 2199-12-31. Not given
+    (or null): the Dutch public holidays of the run's years (`dutch_public_holidays`:
+    Goede Vrijdag included, Bevrijdingsdag in lustrum years); ``[]``: none."""
     demand: Demand
+    """Who arrives, when, through which entry, and how urgent."""
     triage: Triage
+    """Telephone triage."""
     gp: GpCare
+    """GP consults, home visits and nurse practitioners."""
     seh: SehCare
+    """Emergency department care."""
     ambulance: AmbulanceCare
+    """Ambulance dispatch, rides, conveyance and handover."""
     travel: Travel = Travel()
+    """Car travel times between areas and sites."""
     norms: Norms = Norms()
+    """The norms that KPIs are reported against."""
     run: Run = Run()
+    """Start, horizon, warm-up, drain, replications and seed."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dutch_holidays_by_default(cls, data: Any) -> Any:
+        """Fill in the Dutch public holidays of the run's years when the scenario gives
+        none, so that they are visible (``anwsim show``) and part of the hash."""
+        if not isinstance(data, Mapping) or data.get("public_holidays") is not None:
+            return data
+        data = {k: v for k, v in data.items() if k != "public_holidays"}
+        try:
+            run = Run.model_validate(data.get("run", {}))
+        except ValidationError:
+            return data  # the run's own error is what validation reports
+        return {**data, "public_holidays": default_holidays(run)}
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -13,6 +13,11 @@ mean 24 hours. A block belongs to the day it *starts* on: the Friday night shift
 Day selectors: ``mon`` … ``sun``, ``weekday`` (Mon-Fri), ``weekend`` (Sat, Sun), ``all``
 and ``holiday``. A public holiday is a day of its own type: on a holiday only blocks that
 list ``holiday`` (or ``all``) start, whatever its weekday.
+
+A roster block may carry a ``name`` (``{name: avond, days: [weekday], hours:
+"17:00-23:00", staff: 2}``), so that ``--set`` and ``--grid`` can address it by name
+(``rosters.hap_a.gp_consult.avond.staff=3``) as well as by index. A block without a name
+dumps without the key, so naming is new and changes no existing scenario's hash.
 """
 
 from __future__ import annotations
@@ -20,7 +25,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from anwsim.scenario.distributions import Real, Whole, at_most, shown
 
@@ -92,14 +105,34 @@ def _check_hours(value: object) -> str:
 
 HoursText = Annotated[str, BeforeValidator(_check_hours)]
 
+_BLOCK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+
+
+def _block_name(value: str) -> str:
+    if not _BLOCK_NAME.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not a block name; allowed: a letter or '_', then up to 63 "
+            "ASCII letters, digits, '_' or '-' (no '.', and not a number, so that a --set "
+            "path can name it)"
+        )
+    return value
+
+
+BlockName = Annotated[str, AfterValidator(_block_name)]
+"""A roster block's name: an ASCII word that starts with a letter or ``_``."""
+
 
 class TimeBlock(BaseModel):
     """A clock-time interval repeated on the selected day types."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     days: Annotated[list[DaySelector], Field(min_length=1, max_length=20)]
+    """Day selectors the block starts on: mon … sun, weekday, weekend, holiday, all (1 to
+    20). On a public holiday only blocks that list holiday (or all) start."""
     hours: HoursText
+    """Clock times "HH:MM-HH:MM"; an end at or before the start is the next day, equal
+    times are 24 hours; the block belongs to the day it starts on."""
 
     def starts_on(self, weekday: int, is_holiday: bool) -> bool:
         """Whether the block starts on a day with this weekday (0 = Monday)."""
@@ -124,12 +157,26 @@ class StaffBlock(TimeBlock):
     """
 
     staff: Staff
+    """People (or vehicles, or places) on duty in the block: 0 to 10,000."""
+    name: BlockName | None = None
+    """Optional; unique within its roster list, so that ``--set`` and ``--grid`` can
+    address the block by name (``rosters.hap_a.gp_consult.avond.staff=3``)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_name(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Leave out ``name`` when there is none: the dump (and so the scenario hash) of
+        a block without a name is what it was before blocks had names."""
+        data: dict[str, object] = handler(self)
+        if self.name is None:
+            data.pop("name", None)
+        return data
 
 
 class FactorBlock(TimeBlock):
     """A multiplier on demand in the block (e.g. Friday evening x1.2): 0 to 100."""
 
     factor: Factor
+    """The multiplier: 0 to 100."""
 
 
 ALWAYS: tuple[TimeBlock, ...] = (TimeBlock(days=["all"], hours="00:00-24:00"),)
