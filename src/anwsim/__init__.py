@@ -26,3 +26,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module 'anwsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, the lazily imported API included (for ``dir()`` and completion)."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

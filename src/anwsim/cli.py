@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,13 +85,31 @@ def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @set_option
+@click.option(
+    "--only",
+    metavar="PATH",
+    help="Print only the part at this field path, e.g. rosters.hap_a or "
+    "rosters.hap_a.gp_consult.0 (a list item by index or by name).",
+)
 @_user_errors
-def show(file: Path, overrides: tuple[str, ...]) -> None:
-    """Print the resolved scenario FILE (after extends and --set) as YAML."""
+def show(file: Path, overrides: tuple[str, ...], only: str | None) -> None:
+    """Print the resolved scenario FILE (after extends, defaults and --set) as YAML."""
     scenario = load_scenario(file, overrides)
-    echo_safe(f"# {file} resolved; scenario hash {scenario_hash(scenario)}")
-    data = scenario.model_dump(mode="json")
-    click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    data: Any = scenario.model_dump(mode="json")
+    part = ""
+    if only is not None:
+        from anwsim.scenario.loading import option_label, parse_path
+        from anwsim.scenario.tree import select
+
+        source = option_label("--only", only)
+        usage = "give --only path.to.field, e.g. --only rosters.hap_a"
+        data = select(data, parse_path(only, source, usage), source)
+        part = f"; only {only.strip()}"
+    echo_safe(f"# {file} resolved; scenario hash {scenario_hash(scenario)}{part}")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    if not isinstance(data, dict | list):
+        text = text.removesuffix("...\n")  # a lone value: no end-of-document marker
+    click.echo(text, nl=False)
 
 
 @main.command()
@@ -142,7 +161,8 @@ def experiment_options(func: F) -> F:
             "targets",
             multiple=True,
             metavar="KPI:GROUP",
-            help="A KPI that --precision applies to (repeatable), e.g. within_nts_norm:U2.",
+            help="A KPI that --precision applies to (repeatable), e.g. within_nts_norm:U2; "
+            "`anwsim kpis FILE` lists them.",
         ),
         click.option(
             "--max-reps",
@@ -190,10 +210,37 @@ def experiment_options(func: F) -> F:
             "a few minutes; later runs load the cache.",
         ),
         set_option,
+        *output_options,
+        quiet_option,
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the tables and messages (KPI labels; decimal commas in nl).",
+)
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Write the whole result table, unrounded, as JSON records on stdout (for scripts).",
+)
+csv_option = click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Write the whole result table, unrounded, as CSV on stdout (for scripts).",
+)
+output_options = [lang_option, json_option, csv_option]
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar and no informational lines on stderr."
+)
 
 
 def _settings(
@@ -206,17 +253,20 @@ def _settings(
     dashboard: str | None,
     log: str,
     engine: str = DEFAULT_ENGINE,
+    quiet: bool = False,
 ) -> dict[str, Any]:
+    """The API's settings from the command line. ``--target`` is checked against the
+    KPI tables the scenarios will have before any replication runs; ``-q`` drops the
+    progress bar (and `_quiet` tells the informational lines)."""
     from anwsim.experiment.runner import DEFAULT_TARGETS
 
     if reps is not None and precision is not None:
         raise click.UsageError("give --reps or --precision, not both")
-    parsed = []
-    for text in targets:
-        kpi, _, group = text.partition(":")
-        if not kpi or not group:
-            raise click.UsageError(f"--target needs KPI:GROUP, got {text!r}")
-        parsed.append((kpi, group))
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[QUIET_KEY] = quiet
+        _machine_format(context.params)  # --json with --csv: refused before any work
+    parsed = _checked_targets(targets) if targets else []
     return {
         "replications": reps,
         "precision": precision,
@@ -227,12 +277,45 @@ def _settings(
         "dashboard": dashboard,
         "log": log,
         "engine": engine,
-        "progress": _progress_bar(),
+        "progress": None if quiet else _progress_bar(),
     }
 
 
+QUIET_KEY = "anwsim.quiet"
+
+
+def _quiet() -> bool:
+    """Whether ``-q`` was given to the running command (informational lines skip)."""
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.meta.get(QUIET_KEY))
+
+
+def _checked_targets(targets: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``--target`` texts as (kpi, group), each checked against the KPI table of every
+    scenario of the command (its FILE, or BASE and OTHERS, with --set) before anything
+    runs: an unknown KPI or group is one error line with a did-you-mean. On --resume
+    the targets come from the manifest, so only the KPI names are checked."""
+    from anwsim.metrics.catalogue import check_targets
+
+    context = click.get_current_context(silent=True)
+    params = context.params if context is not None else {}
+    scenarios = {}
+    if not params.get("resume"):
+        files = [params.get("file"), params.get("base"), *(params.get("others") or ())]
+        overrides = params.get("overrides") or ()
+        scenarios = {str(f): load_scenario(f, overrides) for f in files if f is not None}
+    return check_targets(targets, scenarios)
+
+
+ETA_AFTER = 3
+"""Replications finished in this run before the progress bar shows a time remaining."""
+
+
 def _progress_bar() -> Any:
-    """A rich progress bar on stderr (replications, ETA, CI note), silent when piped."""
+    """A rich progress bar on stderr (replications, time remaining, CI note), silent
+    when piped. The time remaining shows once `ETA_AFTER` replications finished in this
+    run (the first ones carry the workers' start and, resumed, the jump to what was
+    already done)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -241,24 +324,37 @@ def _progress_bar() -> Any:
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
 
     console = Console(stderr=True)
     if not console.is_terminal:
         return None
+
+    class Remaining(TimeRemainingColumn):
+        def render(self, task: Any) -> Text:
+            if task.completed - task.fields.get("base", 0) < ETA_AFTER:
+                return Text("-:--:--", style="progress.remaining")
+            return super().render(task)
+
     bar = Progress(
         TextColumn("replications"),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        Remaining(),
         TextColumn("{task.fields[note]}"),
         console=console,
         transient=True,
     )
-    task = bar.add_task("run", total=None, note="")
+    task = bar.add_task("run", total=None, note="", base=0)
+    first = True
 
     def update(done: int, total: int, note: str) -> None:
+        nonlocal first
         if not bar.live.is_started:
             bar.start()
+        if first:  # what was done before (a resume) is no speed of this run
+            bar.reset(task, completed=done, total=total, note=note, base=done)
+            first = False
         bar.update(task, completed=done, total=total, note=note)
         if done >= total:
             bar.stop()
@@ -266,16 +362,30 @@ def _progress_bar() -> Any:
     return update
 
 
-def _run_guarded(call: Callable[[], Any]) -> Any:
-    """Run an experiment call: failed replications and an OS error while writing results
-    (read-only or full disk) print what and where on stderr and exit with status 1 (what
-    was saved is kept; ``--resume`` continues). A result directory refused before any
-    work (`StoreError`, a `ScenarioError`) exits with status 2 like bad input."""
+def _run_guarded(call: Callable[[], Any], out: Path | None = None) -> Any:
+    """Run an experiment call writing into ``out`` (None: nothing is written).
+
+    Failed replications and an OS error while writing results (read-only or full disk)
+    print what and where on stderr and exit with status 1 (what was saved is kept;
+    ``--resume`` continues). A result directory refused before any work (`StoreError`,
+    a `ScenarioError`), bad settings and a backend that cannot be used exit with status
+    2 like bad input. Ctrl-C prints how to resume and exits with status 130. A precision
+    that ended at its cap is a warning; the last line says where the results are."""
     from anwsim.experiment import ReplicationsFailed
+    from anwsim.experiment.api import PrecisionNotReached
+    from anwsim.experiment.backends import BackendError
     from anwsim.experiment.store import ResultsNotWritten
 
     try:
-        return call()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionNotReached)  # printed below, one line
+            table = call()
+    except KeyboardInterrupt:
+        echo_safe(_interrupted(out), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BackendError as exc:
+        echo_safe(f"error: {exc}", err=True)
+        sys.exit(EXIT_USER_ERROR)
     except ResultsNotWritten as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -287,9 +397,72 @@ def _run_guarded(call: Callable[[], Any]) -> Any:
                 f"(seed {failure['seed']}): {failure['error']}",
                 err=True,
             )
+        if out is not None and (out / "manifest.json").exists():
+            echo_safe(
+                f"the other replications are kept in {out}; after a fix, "
+                f"`anwsim run --resume {_quoted(out)}` runs the failed ones again",
+                err=True,
+            )
         sys.exit(1)
     except ValueError as exc:  # bad settings (e.g. precision without targets)
         raise click.UsageError(str(exc)) from None
+    warning = getattr(table, "attrs", {}).get("precision_warning")
+    if warning:
+        echo_safe(f"warning: {warning}", err=True)
+    if out is not None and (out / "manifest.json").exists() and not _quiet():
+        line = f"results in {out}; charts and summary: anwsim report {_quoted(out)}"
+        context = click.get_current_context(silent=True)
+        if context is None:
+            echo_safe(line, err=True)
+        else:  # after the command's tables
+            context.call_on_close(lambda: echo_safe(line, err=True))
+    return table
+
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+
+
+def _interrupted(out: Path | None) -> str:
+    """The line printed after Ctrl-C: what was kept and how to go on."""
+    if out is None:
+        return "interrupted; nothing was kept (--no-out)"
+    if not (out / "manifest.json").exists():
+        return f"interrupted before any result was kept in {out}"
+    return (
+        f"interrupted; what finished is kept in {out}: "
+        f"`anwsim run --resume {_quoted(out)}` continues"
+    )
+
+
+def _quoted(path: Path) -> str:
+    """``path`` as a shell word (quoted if it holds spaces or other special characters)."""
+    import shlex
+
+    return shlex.quote(str(path))
+
+
+no_out_option = click.option(
+    "--no-out",
+    is_flag=True,
+    help="Write no result directory (without --out, results go to "
+    "results/<scenario>-<YYYYmmdd-HHMMSS>/).",
+)
+
+
+def _out(options: dict[str, Any], kind: str, scenario: Path) -> Path | None:
+    """The result directory: --out, none with --no-out, or by default
+    ``results/<scenario>[-compare|-sweep]-<YYYYmmdd-HHMMSS>`` in the current directory."""
+    given, no_out = options.get("out"), options.get("no_out")
+    if no_out and given is not None:
+        raise click.UsageError("give --out DIR or --no-out, not both")
+    if no_out:
+        return None
+    if given is not None:
+        return Path(given)
+    from anwsim.experiment.api import default_out
+
+    return default_out(Path(scenario).stem, kind)
 
 
 @main.command()
@@ -301,6 +474,7 @@ def _run_guarded(call: Callable[[], Any]) -> Any:
     help="Finish the run in this result directory.",
 )
 @click.option("--all-kpis", is_flag=True, help="Print every KPI row, not only the headline ones.")
+@no_out_option
 @_user_errors
 def run(
     file: Path | None,
@@ -314,32 +488,19 @@ def run(
 
     settings = _settings(**options_for_settings(options))
     if resume is not None:
-        if file is not None or options.get("out"):
+        if file is not None or options.get("out") or options.get("no_out"):
             raise click.UsageError(
                 "--resume takes the scenario and --out from the result directory"
             )
-        summary = _run_guarded(lambda: api.resume(resume, **_resume_settings(settings)))
+        summary = _run_guarded(lambda: api.resume(resume, **_resume_settings(settings)), out=resume)
     else:
         if file is None:
             raise click.UsageError("give a scenario FILE (or --resume DIR)")
+        out = _out(options, "run", file)
         summary = _run_guarded(
-            lambda: api.run(file, overrides=overrides, out=options.get("out"), **settings)
+            lambda: api.run(file, overrides=overrides, out=out, **settings), out=out
         )
-    scenario = summary["scenario"].iloc[0] if "scenario" in summary.columns and len(summary) else ""
-    n = int(summary["replications"].max()) if len(summary) else 0
-    click.echo(f"{scenario} — {n} replication(s)")
-    several = "scenario" in summary.columns and summary["scenario"].nunique() > 1  # a resume
-    _warn_unserved(summary, by_scenario=several)
-    decision = summary.attrs.get("decision")
-    if decision is not None and decision.solution is None:
-        click.echo(
-            f"warning: the asked precision was not reached within {n} replications "
-            f"(largest relative half-width {max(decision.widths):.1%}); raise --max-reps",
-            err=True,
-        )
-    if not all_kpis:
-        summary = summary[_headline(summary)]
-    click.echo(format_summary(summary))
+    _print_run(summary, all_kpis, options)
 
 
 def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
@@ -353,6 +514,7 @@ def options_for_settings(options: dict[str, Any]) -> dict[str, Any]:
         "dashboard",
         "log",
         "engine",
+        "quiet",
     )
     return {k: options.get(k) for k in keys}
 
@@ -367,6 +529,7 @@ def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @click.argument("base", type=click.Path(path_type=Path))
 @click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
 @experiment_options
+@no_out_option
 @_user_errors
 def compare(
     base: Path, others: tuple[Path, ...], overrides: tuple[str, ...], **options: Any
@@ -379,19 +542,12 @@ def compare(
     from anwsim.experiment import api
 
     settings = _settings(**options_for_settings(options))
+    out = _out(options, "compare", base)
     table = _run_guarded(
-        lambda: api.compare(
-            base, list(others), overrides=overrides, out=options.get("out"), **settings
-        )
+        lambda: api.compare(base, list(others), overrides=overrides, out=out, **settings),
+        out=out,
     )
-    _warn_unserved(table, by_scenario=True)
-    click.echo(format_comparison(table))
-    if len(others) > 1:
-        from anwsim.experiment.summary import ranking
-
-        base_label = table["scenario"].iloc[0]
-        click.echo("")
-        click.echo(format_ranking(ranking(table, base_label), base_label))
+    _print_comparison(table, options)
 
 
 @main.command()
@@ -405,27 +561,20 @@ def compare(
     help="A field and the values to try (repeatable; the full factorial is run).",
 )
 @experiment_options
+@no_out_option
 @_user_errors
 def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **options: Any) -> None:
-    """Run scenario FILE over the full factorial of --grid values; print a tidy table."""
+    """Run scenario FILE over the full factorial of --grid values; print each grid point's
+    KPIs (named by its values) with 95% CIs."""
     from anwsim.experiment import api
 
     grid = _parse_grids(grids)
     settings = _settings(**options_for_settings(options))
+    out = _out(options, "sweep", file)
     table = _run_guarded(
-        lambda: api.sweep(file, grid, overrides=overrides, out=options.get("out"), **settings)
+        lambda: api.sweep(file, grid, overrides=overrides, out=out, **settings), out=out
     )
-    names = {}
-    if not table.empty:
-        swept = list(grid)
-        for label, point in (
-            table.drop_duplicates("scenario").set_index("scenario")[swept].iterrows()
-        ):
-            values = ", ".join(f"{p}={v}" for p, v in point.items())
-            names[str(label)] = f"{label} ({values})"
-    _warn_unserved(table, by_scenario=True, names=names)
-    shown = table[_headline(table)]
-    click.echo(shown.to_string(index=False))
+    _print_sweep(table, list(grid), options)
 
 
 def _parse_grids(grids: tuple[str, ...]) -> dict[str, list[Any]]:
@@ -465,17 +614,26 @@ def _parse_grids(grids: tuple[str, ...]) -> dict[str, list[Any]]:
 
 
 def _headline(table: Any) -> Any:
-    """Mask of the rows of ``table`` that the run, compare and sweep tables print."""
+    """Mask of the rows of ``table`` that the run, compare and sweep tables print: the
+    headline KPIs, utilisation per role (not per server group)."""
     from anwsim.metrics.definitions import RUN_SUMMARY, selected
 
-    return selected(table, RUN_SUMMARY)
+    groups = table["group"].astype(str)
+    per_group = (table["kpi"] == "utilisation") & ~groups.str.startswith("role:")
+    return selected(table, RUN_SUMMARY) & ~per_group
 
 
 def unserved_warnings(
-    table: Any, *, by_scenario: bool = False, names: dict[str, str] | None = None
+    table: Any,
+    *,
+    by_scenario: bool = False,
+    names: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> list[str]:
     """One warning per queue (and scenario) where patients were still waiting when the
     run stopped: the mean ``unserved_patients`` of the queue per replication."""
+    from anwsim.report import labels
+
     if table.empty or "kpi" not in table.columns:
         return []
     rows = table[
@@ -488,121 +646,194 @@ def unserved_warnings(
         if by_scenario and "scenario" in table.columns:
             label = str(row.scenario)
             who = f"{(names or {}).get(label, label)}: "
-        lines.append(
-            f"warning: {who}{row.mean:,.1f} patients per replication were never served at "
-            f"{site} ({role}): check its roster and opening hours"
-        )
+        n = labels.number(float(row.mean), lang, 1)
+        lines.append(labels.t("cli.warn.unserved", lang, who=who, n=n, site=site, role=role))
     return lines
 
 
 def _warn_unserved(
-    table: Any, *, by_scenario: bool = False, names: dict[str, str] | None = None
+    table: Any,
+    *,
+    by_scenario: bool = False,
+    names: dict[str, str] | None = None,
+    lang: str = "en",
 ) -> None:
-    for line in unserved_warnings(table, by_scenario=by_scenario, names=names):
-        click.echo(line, err=True)
+    for line in unserved_warnings(table, by_scenario=by_scenario, names=names, lang=lang):
+        echo_safe(line, err=True)
 
 
-def format_summary(summary: Any) -> str:
-    """A plain-text KPI table: value ± CI half-width, unit, and the norm where one exists."""
-    lines = [f"{'KPI':<32} {'group':<26} {'value':>18} {'unit':<10} {'norm':>8} {'target':>7}"]
-    for row in summary.itertuples():
-        if row.kpi == "utilisation" and not str(row.group).startswith("role:"):
-            continue
-        value = f"{row.mean:,.2f}"
-        if row.half_width == row.half_width:  # not NaN
-            value += f" ± {row.half_width:,.2f}"
-        norm = "" if row.norm != row.norm else f"{row.norm:g}"
-        target = "" if row.target != row.target else f"{row.target:g}%"
-        lines.append(
-            f"{row.kpi:<32} {row.group!s:<26} {value:>18} {row.unit:<10} {norm:>8} {target:>7}"
-        )
-    return "\n".join(lines)
+def _table_width() -> int:
+    """The width the tables fit: ``COLUMNS``, else the terminal's, else (stdout is a
+    file or a pipe) 100; at least 40."""
+    import os
+    import shutil
+
+    from anwsim.tables import DEFAULT_WIDTH
+
+    isatty = getattr(sys.stdout, "isatty", None)
+    if "COLUMNS" not in os.environ and not (isatty and isatty()):
+        return DEFAULT_WIDTH
+    return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
-def format_comparison(table: Any) -> str:
-    """Per KPI: the base's mean ± CI, then each other scenario's mean and its paired
-    difference to the base (``*`` where the CI of the difference excludes zero)."""
+def _machine_format(options: dict[str, Any]) -> str | None:
+    """``json`` or ``csv`` when --json or --csv was given (both: refused, exit 2)."""
+    if options.get("as_json") and options.get("as_csv"):
+        echo_safe("error: --json, --csv: give one of them, not both", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    return "json" if options.get("as_json") else "csv" if options.get("as_csv") else None
+
+
+def _print_run(summary: Any, all_kpis: bool, options: dict[str, Any]) -> None:
+    """The end of ``run``: the warnings on stderr, then the table (or --json/--csv)."""
+    from anwsim import tables
+    from anwsim.experiment.summary import KEYS
+    from anwsim.report import labels
+
+    lang = options.get("lang") or "en"
+    several = "scenario" in summary.columns and summary["scenario"].nunique() > 1  # a resume
+    _warn_unserved(summary, by_scenario=several, lang=lang)
+    fmt = _machine_format(options)
+    if fmt is not None:
+        click.echo(tables.machine_text(summary, fmt), nl=False)
+        return
+    if "difference" in summary.columns:  # a resumed comparison
+        _print_comparison(summary, options, warn=False)
+        return
+    known = {"scenario", *KEYS, "mean", "half_width", "sd", "replications"}
+    swept = [c for c in summary.columns if c not in known]  # a sweep adds its fields
+    if several and swept:  # a resumed sweep
+        _print_sweep(summary, swept, options, warn=False)
+        return
+    scenario = summary["scenario"].iloc[0] if "scenario" in summary.columns and len(summary) else ""
+    n = int(summary["replications"].max()) if len(summary) else 0
+    echo_safe(labels.t("cli.replications", lang, scenario=scenario, n=n))
+    shown = summary if all_kpis else summary[_headline(summary)]
+    click.echo(format_summary(shown, lang, _table_width()))
+
+
+def _print_comparison(table: Any, options: dict[str, Any], warn: bool = True) -> None:
+    """The end of ``compare``: the comparison, and the ranking of two or more others."""
+    from anwsim import tables
+    from anwsim.experiment.summary import ranking
+
+    lang = options.get("lang") or "en"
+    if warn:
+        _warn_unserved(table, by_scenario=True, lang=lang)
+    base = str(table["scenario"].iloc[0]) if len(table) else ""
+    several = bool(len(table)) and table["scenario"].nunique() > 2
+    ranked = ranking(table, base) if several else None
+    fmt = _machine_format(options)
+    if fmt is not None:
+        if ranked is not None and not ranked.empty:
+            ranks = ranked[["scenario", "rank", "score"]]
+            ranks = ranks.astype({"rank": "Int64", "score": "Int64"})  # the base has none
+            table = table.merge(ranks, on="scenario", how="left")
+        click.echo(tables.machine_text(table, fmt), nl=False)
+        return
+    width = _table_width()
+    click.echo(format_comparison(table, lang, width))
+    if ranked is not None:
+        click.echo("")
+        click.echo(format_ranking(ranked, base, lang, width, comparison=table))
+
+
+def _print_sweep(table: Any, swept: list[str], options: dict[str, Any], warn: bool = True) -> None:
+    """The end of ``sweep``: one column per grid point, named by its swept values."""
+    from anwsim import tables
+
+    lang = options.get("lang") or "en"
+    if warn:
+        names = tables.point_names(table, swept)
+        warned = {label: f"{label} ({name})" for label, name in names.items()}
+        _warn_unserved(table, by_scenario=True, names=warned, lang=lang)
+    fmt = _machine_format(options)
+    if fmt is not None:
+        click.echo(tables.machine_text(table, fmt), nl=False)
+        return
+    width = _table_width()
+    shown = table[_headline(table)] if not table.empty else table
+    click.echo(tables.render(tables.sweep(shown, swept, lang, width), width))
+
+
+def format_summary(summary: Any, lang: str = "en", width: int | None = None) -> str:
+    """The KPI table of a run: per KPI (and group) mean ± 95% CI half-width, rounded to
+    the KPI's precision, with its unit and norm; `anwsim.tables.summary`."""
+    from anwsim import tables
+
+    width = width or tables.DEFAULT_WIDTH
+    return tables.render(tables.summary(summary, lang, width), width)
+
+
+def format_comparison(table: Any, lang: str = "en", width: int | None = None) -> str:
+    """Per headline KPI: the base's mean ± CI, then each other scenario's mean and its
+    paired difference to the base (``*`` where the CI of the difference excludes zero),
+    in blocks of scenarios that fit ``width``; `anwsim.tables.comparison`."""
+    from anwsim import tables
+
+    width = width or tables.DEFAULT_WIDTH
     if table.empty:
-        return "(no results)"
-    scenarios = list(dict.fromkeys(table["scenario"]))
-    headline = table[_headline(table)]
-    header = f"{'KPI':<32} {'group':<22} {'unit':<6}" + "".join(f" {s[:24]:>26}" for s in scenarios)
-    lines = [header]
-    for (kpi, group), rows in headline.groupby(["kpi", "group"], sort=False):
-        if kpi == "utilisation" and not str(group).startswith("role:"):
-            continue
-        cells = []
-        by_scenario = rows.set_index("scenario")
-        for k, name in enumerate(scenarios):
-            if name not in by_scenario.index:
-                cells.append(f" {'':>26}")
-                continue
-            row = by_scenario.loc[name]
-            if k == 0:
-                text = f"{row['mean']:,.2f}"
-                if row["half_width"] == row["half_width"]:
-                    text += f" ± {row['half_width']:,.2f}"
-            else:
-                significant = row["significant"]
-                mark = "*" if significant == significant and bool(significant) else " "
-                diff = row["difference"]
-                hw = row["difference_half_width"]
-                text = f"{row['mean']:,.2f} ({diff:+,.2f}"
-                text += f" ± {hw:,.2f}){mark}" if hw == hw else f"){mark}"
-            cells.append(f" {text:>26}")
-        unit = str(rows["unit"].iloc[0])
-        lines.append(f"{kpi:<32} {group!s:<22} {unit:<6}" + "".join(cells))
-    lines.append("values: mean (difference to the first scenario ± 95% CI); * CI excludes zero")
-    return "\n".join(lines)
+        return tables.render(tables.comparison(table, lang, width), width)
+    return tables.render(tables.comparison(table[_headline(table)], lang, width), width)
 
 
-def format_ranking(ranked: Any, base: str) -> str:
-    """Scenarios ranked by significant improvements minus worsenings against ``base``.
+def format_ranking(
+    ranked: Any,
+    base: str,
+    lang: str = "en",
+    width: int | None = None,
+    comparison: Any = None,
+) -> str:
+    """Scenarios ranked by significant improvements minus worsenings against ``base``:
+    rank and score first, then the difference per ranked KPI; column labels name the
+    KPI, its group and its norm as the KPI table gives it; `anwsim.tables.ranking`."""
+    from anwsim import tables
 
-    Column labels name the KPI, its group and its norm as the KPI table gives it."""
-    from anwsim.metrics.definitions import RANKING
-
-    if ranked.empty:
-        return "(nothing to rank)"
-    columns = [(k, g) for k, g in RANKING if f"{k}:{g}" in ranked.columns]
-    names = [ranking_label(k, g, _first(ranked.get(f"{k}:{g}:norm"))) for k, g in columns]
-    widths = [max(len(name), 8) for name in names]
-    lines = [
-        f"Ranking against {base} (score = significant improvements - worsenings; "
-        "cells: difference to the base)",
-        f"{'rank':>4} {'scenario':<28} {'score':>5}"
-        + "".join(f" {n:>{w}}" for n, w in zip(names, widths, strict=True)),
-    ]
-    for _, row in ranked.iterrows():
-        cells = "".join(
-            f" {row.get(f'{k}:{g}:difference', float('nan')):>+{w}.2f}"
-            for (k, g), w in zip(columns, widths, strict=True)
-        )
-        lines.append(f"{row['rank']:>4} {str(row['scenario'])[:28]:<28} {row['score']:>5}{cells}")
-    return "\n".join(lines)
+    width = width or tables.DEFAULT_WIDTH
+    return tables.render(tables.ranking(ranked, base, lang, width, comparison), width)
 
 
-def ranking_label(kpi: str, group: str, norm: float | None) -> str:
-    """A short column label: the KPI's short name, its group where it tells something,
-    and ``≤ norm`` in minutes where the KPI table gives a norm, e.g. ``NTS U2 ≤60m``."""
-    from anwsim.metrics.definitions import KPIS
+def ranking_label(kpi: str, group: str, norm: float | None, lang: str = "en") -> str:
+    """A ranking column's label on one line: the KPI's short name with ↑ or ↓, its group
+    where it tells something, and its norm with unit, e.g. ``NTS ↑ U2 ≤ 60 min``."""
+    from anwsim.tables import ranking_header
 
-    short = (KPIS[kpi].short or kpi) if kpi in KPIS else kpi
-    where = group.removeprefix("role:")
-    if where in ("all", "other lines", "emergency line"):
-        where = ""
-    text = " ".join(part for part in (short, where) if part)
-    if norm is not None and norm == norm:  # not NaN
-        text += f" ≤{norm:g}m"
-    return text
+    return " ".join(ranking_header(kpi, group, norm, lang))
 
 
 def _first(values: Any) -> float | None:
     """The first known value of a column (None if there is none)."""
-    if values is None:
-        return None
-    known = [float(v) for v in values if v is not None and v == v]
-    return known[0] if known else None
+    from anwsim.tables import first_known
+
+    return first_known(values)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@set_option
+@lang_option
+@json_option
+@csv_option
+@_user_errors
+def kpis(
+    file: Path | None, overrides: tuple[str, ...], lang: str, as_json: bool, as_csv: bool
+) -> None:
+    """List every KPI: its name, groups, unit, norm, direction and what it divides by.
+
+    With a scenario FILE the groups are the ones its KPI table will have: what
+    --target KPI:GROUP takes.
+    """
+    from anwsim import tables
+    from anwsim.metrics.catalogue import kpi_groups
+
+    groups = kpi_groups(load_scenario(file, overrides)) if file is not None else None
+    fmt = _machine_format({"as_json": as_json, "as_csv": as_csv})
+    if fmt is not None:
+        click.echo(tables.machine_text(tables.kpi_records(groups), fmt), nl=False)
+        return
+    width = _table_width()
+    name = safe_text(file) if file is not None else ""
+    click.echo(tables.render(tables.kpi_list(lang, groups, name), width))
 
 
 def _register_report() -> None:
@@ -612,6 +843,10 @@ def _register_report() -> None:
 
 
 _register_report()
+main.add_command(__import__("anwsim.cli_region", fromlist=["init"]).init)
+main.add_command(__import__("anwsim.cli_region", fromlist=["diff"]).diff)
+main.add_command(__import__("anwsim.cli_region", fromlist=["schema"]).schema)
+main.add_command(__import__("anwsim.cli_export", fromlist=["export"]).export)
 
 
 if __name__ == "__main__":  # pragma: no cover

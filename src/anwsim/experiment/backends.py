@@ -7,8 +7,10 @@ or the number of workers (replication ``r`` always uses child ``r`` of the seed)
 * ``workers=1``: in this process, one after another.
 * ``workers=N``: a `concurrent.futures.ProcessPoolExecutor` with N spawned processes
   (each keeps freed memory for the next replication: `anwsim.memory`). Workers end
-  when the main process dies, and a pool that loses a worker is replaced and the tasks
-  it held run again (`LocalProcesses`).
+  when the main process dies, ignore Ctrl-C (the main process stops them), and do not
+  re-run the caller's ``__main__`` (`WorkerContext`), so a plain script without an
+  ``if __name__ == "__main__":`` guard works. A pool that loses a worker is replaced and
+  the tasks it held run again (`LocalProcesses`).
 * ``scheduler="tcp://host:port"``: an existing Dask cluster (`dask.distributed`);
   ``scheduler="local"``: a `LocalCluster` started for the run. Dask reschedules the
   tasks of a worker that dies.
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -32,7 +35,8 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 from anwsim.experiment.tasks import Task, TaskResult, execute
 from anwsim.memory import keep_freed_memory
@@ -40,6 +44,11 @@ from anwsim.memory import keep_freed_memory
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _BROKEN_GRACE = 10.0
 """Seconds a broken pool gets to fail the futures it still holds."""
+
+
+class BackendError(RuntimeError):
+    """The chosen backend cannot be used (Dask not installed, a scheduler that cannot be
+    reached): one line, before any replication ran."""
 
 
 class Backend(Protocol):
@@ -50,12 +59,73 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+@contextmanager
+def _interrupt_after_task() -> Iterator[Callable[[], bool]]:
+    """While running tasks in this process, a first Ctrl-C only asks to stop (checked
+    after the task: the compiled engine cannot be interrupted inside, and a
+    KeyboardInterrupt raised as it returns would look like a failed replication); a
+    second one interrupts at once. Yields ``asked()``. Outside the main thread, as is."""
+    asked = False
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal asked
+        if asked:
+            signal.default_int_handler(signum, frame)
+        asked = True
+
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: asked
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def guard_hint() -> str:
+    """For a Dask LocalCluster that did not start: when the caller is a plain script
+    (not the ``anwsim`` command), the likely reason, since Dask's workers import the
+    script again and an unguarded one starts its experiment once more in each."""
+    main = sys.modules.get("__main__")
+    cli = sys.modules.get("anwsim.cli")
+    command = cli is not None and getattr(main, "main", None) is getattr(cli, "main", None)
+    if getattr(main, "__file__", None) is None or command:
+        return ""
+    return (
+        " (Dask's workers import your script again: put its code under "
+        '`if __name__ == "__main__":`)'
+    )
+
+
+@contextmanager
+def children_ignore_interrupt() -> Iterator[None]:
+    """Processes started inside this block ignore Ctrl-C (SIGINT): an ignored signal
+    stays ignored across exec, and Python then installs no KeyboardInterrupt of its own.
+    For a Dask LocalCluster, whose workers would otherwise each print a traceback; the
+    main process stops them. (Main thread only; elsewhere as is.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class InProcess:
     name = "in-process"
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
-        for task in tasks:
-            yield execute(task)
+        with _interrupt_after_task() as asked:
+            for task in tasks:
+                result = execute(task)
+                if asked():
+                    if result.ok:
+                        yield result  # finished before Ctrl-C took effect: keep it
+                    raise KeyboardInterrupt
+                yield result
 
     def close(self) -> None:
         pass
@@ -91,11 +161,68 @@ def _worker_setup(parent: int | None = None) -> None:
 
     if parent is not None:
         _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group: the main process stops the pool, so a
+    # worker ignores it rather than print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     import anwsim.engine.run  # noqa: F401
 
     keep_freed_memory()
     gc.freeze()
+
+
+_LAUNCH = threading.Lock()
+
+
+def _without_main(prepare: Any) -> Any:
+    """``multiprocessing.spawn.get_preparation_data`` without the entries that make a
+    spawned child run the parent's ``__main__`` again."""
+
+    def data(name: str) -> dict[str, Any]:
+        found: dict[str, Any] = prepare(name)
+        found.pop("init_main_from_path", None)
+        found.pop("init_main_from_name", None)
+        return found
+
+    return data
+
+
+def _spawn_popen() -> Any:
+    from multiprocessing import popen_spawn_posix, spawn
+
+    class WorkerPopen(popen_spawn_posix.Popen):
+        """Spawn's launcher, minus the re-run of ``__main__`` (`WorkerContext`)."""
+
+        def _launch(self, process_obj: Any) -> None:
+            with _LAUNCH:
+                prepare = spawn.get_preparation_data
+                spawn.get_preparation_data = _without_main(prepare)
+                try:
+                    super()._launch(process_obj)  # type: ignore[misc]
+                finally:
+                    spawn.get_preparation_data = prepare
+
+    return WorkerPopen
+
+
+class WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that does not re-run the caller's ``__main__`` (`WorkerContext`)."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _spawn_popen()(process_obj)
+
+
+class WorkerContext(multiprocessing.context.SpawnContext):
+    """The spawn start method, except that a worker does not import the caller's main
+    module again. Spawn re-runs a script as ``__mp_main__`` so that functions defined in
+    it can be unpickled; a worker runs only anwsim's own `execute`, so it needs nothing
+    from there, and a script without an ``if __name__ == "__main__":`` guard would start
+    its experiment again in every worker (which then dies). What gets computed is the
+    same: a worker imports only anwsim. (On Windows, plain spawn.)"""
+
+    if sys.platform != "win32":
+        Process = WorkerProcess
 
 
 class LocalProcesses:
@@ -119,7 +246,7 @@ class LocalProcesses:
         self.restarts = 0
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
+        context = WorkerContext()
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,

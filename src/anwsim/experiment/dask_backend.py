@@ -82,16 +82,43 @@ def local_cluster(workers: int, dashboard: str | None = None) -> Any:
 class DaskCluster:
     """Tasks on a Dask cluster: an address, or ``local`` for a private LocalCluster."""
 
+    CONNECT_TIMEOUT = 5.0
+    """Seconds to reach a scheduler given by address (Dask's default is 30)."""
+
     def __init__(self, scheduler: str, workers: int | None, dashboard: str | None = None) -> None:
-        distributed = _import_distributed()
+        """Connect (or start the local cluster); `BackendError` in one line when Dask is
+        not installed or the scheduler cannot be reached within `CONNECT_TIMEOUT`."""
+        from anwsim.experiment.backends import (
+            BackendError,
+            children_ignore_interrupt,
+            guard_hint,
+        )
+
         self._cluster: Any = None
+        try:
+            distributed = _import_distributed()
+        except RuntimeError as exc:  # dask.distributed not installed
+            raise BackendError(f"--scheduler {scheduler}: {exc}") from None
         if scheduler == "local":
-            self._cluster = local_cluster(workers or os.cpu_count() or 1, dashboard)
+            try:
+                with children_ignore_interrupt():  # Ctrl-C: one line, not one per worker
+                    self._cluster = local_cluster(workers or os.cpu_count() or 1, dashboard)
+            except RuntimeError as exc:  # cryptography not installed, or nannies died
+                missing = isinstance(exc.__cause__, ImportError)
+                hint = "" if missing else guard_hint()
+                raise BackendError(f"--scheduler {scheduler}: {exc}{hint}") from None
             self.client = distributed.Client(self._cluster)
             self.name = f"Dask LocalCluster ({len(self._cluster.workers)} workers)"
-        else:
-            self.client = distributed.Client(scheduler)
-            self.name = f"Dask at {scheduler}"
+            return
+        try:
+            self.client = distributed.Client(scheduler, timeout=self.CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, bad address, no TLS
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BackendError(
+                f"--scheduler {scheduler}: cannot use this Dask scheduler ({why}); give "
+                "tcp://host:port of a running one, or 'local'"
+            ) from None
+        self.name = f"Dask at {scheduler}"
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskResult]:
         from distributed import as_completed as dask_completed

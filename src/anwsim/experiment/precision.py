@@ -14,6 +14,7 @@ replications for a discrete-event simulation. J. Oper. Res. Soc. 61, 1632–1644
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -90,3 +91,54 @@ def decide(series: Sequence[Sequence[float]], precision: float, cap: int) -> Dec
     if candidate is not None:
         needed = max(needed, candidate + look_ahead(candidate))
     return Decision(None, min(needed, cap), widths)
+
+
+def width_note(decision: Decision, precision: float) -> str:
+    """The progress note: the largest relative half-width so far against the target, or
+    a dash while it cannot be computed (fewer than two replications, a mean of zero)."""
+    worst = max(decision.widths, default=math.inf)
+    shown = f"{100 * worst:.1f}%" if math.isfinite(worst) else "—"
+    return f"half-width: {shown} (target {100 * precision:g}%)"
+
+
+def stop_message(
+    decision: Decision, precision: float, cap: int, names: Sequence[str]
+) -> str | None:
+    """Why a run with a precision ended at its cap of ``cap`` replications without a
+    solution, in words that agree with its numbers (``names``: one per series given to
+    `decide`); None when it found one.
+
+    At the cap the largest half-width can already be within the precision: the procedure
+    accepts n replications only once the precision also holds over the look-ahead after
+    n, and the cap ended the run before that."""
+    if decision.solution is not None:
+        return None
+    if not decision.widths:
+        return f"precision {100 * precision:g}%: no replication finished"
+    worst = max(range(len(decision.widths)), key=lambda i: _order(decision.widths[i]))
+    width = decision.widths[worst]
+    name = names[worst] if worst < len(names) else f"target {worst + 1}"
+    asked = f"precision {100 * precision:g}%"
+    raise_cap = "raise the cap (--max-reps, max_replications=)"
+    if not math.isfinite(width):
+        return (
+            f"{asked} cannot be judged within the cap of {cap} replications: the relative "
+            f"half-width of {name} has no value (its mean is zero or unknown); choose "
+            "another target"
+        )
+    if width <= precision:
+        return (
+            f"{asked} holds at {cap} replications (largest relative half-width "
+            f"{100 * width:.1f}%, {name}) but is not confirmed: the procedure also needs it "
+            f"over a look-ahead of {look_ahead(cap)} more replications, past the cap of "
+            f"{cap}; {raise_cap} to confirm it"
+        )
+    return (
+        f"{asked} not reached within the cap of {cap} replications: the largest relative "
+        f"half-width is {100 * width:.1f}% ({name}); {raise_cap}"
+    )
+
+
+def _order(width: float) -> float:
+    """Sort key of a half-width: an undefined one (NaN, infinite) counts as the worst."""
+    return width if math.isfinite(width) else math.inf

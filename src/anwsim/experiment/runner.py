@@ -10,6 +10,7 @@ and a resumed run computes only what is missing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from anwsim.experiment.backends import Backend, make_backend
-from anwsim.experiment.precision import Decision, decide
+from anwsim.experiment.precision import Decision, decide, stop_message, width_note
 from anwsim.experiment.store import ResultStore
 from anwsim.experiment.tasks import LogLevel, Task, TaskResult
 from anwsim.metrics.definitions import PRECISION_TARGETS
@@ -70,13 +71,15 @@ class Plan:
 @dataclass
 class ExperimentResult:
     """Per-replication KPIs of every scenario (long table), failures, and the decision
-    of the precision procedure when one was asked for."""
+    of the precision procedure when one was asked for (``warning``: why it ended at the
+    cap without one, `stop_message`)."""
 
     kpis: pd.DataFrame
     replications: int
     failures: list[dict[str, Any]] = field(default_factory=list)
     decision: Decision | None = None
     backend: str = ""
+    warning: str | None = None
 
 
 Progress = Callable[[int, int, str], None]
@@ -173,7 +176,8 @@ def run_experiment(
     collector = _Collector(labels, store)
     own_backend = backend is None
     backend = backend or make_backend(workers, scheduler, dashboard=dashboard)
-    batch = max(1, workers or 1) if scheduler is None else max(1, workers or 4)
+    local = workers or os.cpu_count() or 1  # the default runs on all cores
+    batch = max(1, local) if scheduler is None else max(1, workers or 4)
     try:
         if plan.replications is not None:
             n = plan.replications
@@ -194,12 +198,21 @@ def run_experiment(
     ]
     complete = all(collector.contiguous(label) >= n for label in labels)
     table = collector.table(n) if complete else _partial(collector, labels, n)
+    warning = None
+    if decision is not None and complete and not failures:
+        names = [
+            f"{label} {kpi}:{group}" if len(labels) > 1 else f"{kpi}:{group}"
+            for label in labels
+            for kpi, group in plan.targets
+        ]
+        warning = stop_message(decision, plan.precision or 0.0, n, names)
     return ExperimentResult(
         table,
         n,
         sorted(failures, key=lambda f: (f["scenario"], f["replication"])),
         decision,
         backend.name,
+        warning,
     )
 
 
@@ -265,6 +278,5 @@ def _run_to_precision(
         if any(collector.failed.get((lab, n)) for lab in labels):
             return decision  # a failed replication blocks the sequence; report it
         upto = min(max(decision.needed, n + batch), plan.max_replications)
-        worst = max(decision.widths) if decision.widths else float("inf")
-        note = f"half-width {100 * worst:.1f}% (target {100 * plan.precision:g}%)"
+        note = width_note(decision, plan.precision)
         _run(backend, scenarios, collector, upto, how, progress, note)

@@ -3,7 +3,7 @@ requested formats, ``report.md`` and ``report.html``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -14,17 +14,28 @@ from anwsim.report.data import Results
 from anwsim.report.labels import LANGS
 from anwsim.scenario.errors import ScenarioError
 
+Progress = Callable[[int, int, str], None]
+"""progress(done, total, step): called before each step (a figure drawn and saved, then
+the summary pages) and once at the end (``done == total``). Saving a figure in three
+formats takes seconds, a report of a comparison half a minute or more."""
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+
+
+def _draw(results: Results, name: str, lang: str) -> Figure:
+    with style.context():
+        figure = F.FIGURES[name](results, lang)
+        F.localise(figure, lang)
+    return figure
+
 
 def make_figures(results: Results, lang: str = "en") -> dict[str, Figure]:
     """Every figure that applies to ``results``, by name (in report order)."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
-    figures = {}
-    with style.context():
-        for name in F.applicable(results):
-            figures[name] = F.FIGURES[name](results, lang)
-            F.localise(figures[name], lang)
-    return figures
+    _check_lang(lang)
+    return {name: _draw(results, name, lang) for name in F.applicable(results)}
 
 
 def build_report(
@@ -33,10 +44,12 @@ def build_report(
     formats: Sequence[str] = ("png", "svg", "pdf"),
     lang: str = "en",
     out: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Figure]:
     """Write the report of result directory ``directory`` into ``out`` (default
     ``directory/report``): ``<figure>.<format>`` for every figure and format,
-    ``report.md`` and ``report.html``. Returns the figures by name.
+    ``report.md`` and ``report.html``, telling ``progress`` (`Progress`) each step.
+    Returns the figures by name.
 
     Raises `ScenarioError` if ``directory`` is not a result directory."""
     bad = [f for f in formats if f not in style.FORMATS]
@@ -48,10 +61,19 @@ def build_report(
     results = Results.open(directory)
     target = Path(out) if out is not None else Path(directory) / "report"
     target.mkdir(parents=True, exist_ok=True)
-    figures = make_figures(results, lang)
-    files = {name: style.save(fig, target / name, formats) for name, fig in figures.items()}
+    _check_lang(lang)
+    tell = progress or (lambda done, total, step: None)
+    names = F.applicable(results)
+    total = len(names) + 1
+    figures, files = {}, {}
+    for k, name in enumerate(names):  # one at a time, so that progress means something
+        tell(k, total, f"figure {name}")
+        figures[name] = _draw(results, name, lang)
+        files[name] = style.save(figures[name], target / name, formats)
+    tell(len(names), total, "report.md and report.html")
     (target / "report.md").write_text(
         page.markdown(results, figures, files, lang, target), encoding="utf-8"
     )
     (target / "report.html").write_text(page.html_page(results, figures, lang), encoding="utf-8")
+    tell(total, total, "done")
     return figures

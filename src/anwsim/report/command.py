@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from anwsim.report import FORMATS
 from anwsim.report.labels import LANGS
 from anwsim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:  # the command imports matplotlib only when it runs
+    from anwsim.report.build import Progress
 
 EXIT_USER_ERROR = 2
 
@@ -24,6 +30,28 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
             f"{', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}, comma-separated"
         )
     return items
+
+
+@contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A rich progress bar on stderr, one step per figure (drawn and saved in every
+    format) and one for the summary pages; nothing when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("report"), BarColumn(), MofNCompleteColumn())
+    with Bar(*columns, TextColumn("{task.description}"), console=console, transient=True) as bar:
+        task = bar.add_task("reading the results", total=None)
+
+        def update(done: int, total: int, step: str) -> None:
+            bar.update(task, completed=done, total=total, description=step)
+
+        yield update
 
 
 @click.command("report")
@@ -59,7 +87,10 @@ def report(results_dir: Path, formats: tuple[str, ...], lang: str, out: Path | N
 
     target = out if out is not None else results_dir / "report"
     try:
-        figures = build_report(results_dir, formats=formats, lang=lang, out=target)
+        with _progress() as progress:
+            figures = build_report(
+                results_dir, formats=formats, lang=lang, out=target, progress=progress
+            )
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USER_ERROR)
