@@ -107,7 +107,7 @@ def init(directory: Path, areas_csv: Path, sites_csv: Path, name: str | None) ->
 def _read_sites(path: Path) -> list[Any]:
     """The sites CSV as `Site` records, read as the scenario loader reads its CSVs
     (``,`` or ``;`` with decimal commas, as Dutch Excel saves)."""
-    from anwsim.scenario.loading import _number, _read_csv
+    from anwsim.scenario.side_files import _number, _read_csv
     from anwsim.scenario.skeleton import SITES_COLUMNS, parse_sites
 
     key = ("sites",)

@@ -95,3 +95,9 @@ class CheckFailure(Exception):
 
     def __str__(self) -> str:
         return safe_text(f"{format_path(self.path)}: {self.message}")
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, shortened to at most 60 characters."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -122,4 +122,15 @@ def read_regular_file(path: str | os.PathLike[str], *, limit: int, kind: str) ->
         os.close(fd)
 
 
-__all__ = ["MAX_CSV_BYTES", "MAX_YAML_BYTES", "UnreadableFile", "read_regular_file"]
+def decode_text(raw: bytes, encoding: str) -> str:
+    """UTF-8 text; a byte that is not UTF-8 raises ValueError naming its line."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+
+
+__all__ = ["MAX_CSV_BYTES", "MAX_YAML_BYTES", "UnreadableFile", "decode_text", "read_regular_file"]
