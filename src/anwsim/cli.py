@@ -7,46 +7,21 @@ with status 2; never a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import yaml
 
 from anwsim import __version__
+from anwsim.cli_errors import EXIT_USER_ERROR, F, echo_safe, user_errors
 from anwsim.engines import DEFAULT_ENGINE, ENGINES
 from anwsim.memory import keep_freed_memory
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
 from anwsim.scenario.errors import safe_text
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_USER_ERROR = 2
-
-
-def echo_safe(text: object, *, err: bool = False) -> None:
-    """Print one line that may hold text from a file, a file name or an option, with
-    terminal control characters shown as escapes (`safe_text`), never acted on."""
-    click.echo(safe_text(text), err=err)
-
-
-def _user_errors(func: F) -> F:
-    """Turn `ScenarioError` into one line on stderr and exit status 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScenarioError as exc:
-            echo_safe(f"error: {exc}", err=True)
-            sys.exit(EXIT_USER_ERROR)
-
-    return wrapper  # type: ignore[return-value]
-
 
 set_option = click.option(
     "--set",
@@ -91,7 +66,7 @@ def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
     help="Print only the part at this field path, e.g. rosters.hap_a or "
     "rosters.hap_a.gp_consult.0 (a list item by index or by name).",
 )
-@_user_errors
+@user_errors
 def show(file: Path, overrides: tuple[str, ...], only: str | None) -> None:
     """Print the resolved scenario FILE (after extends, defaults and --set) as YAML."""
     scenario = load_scenario(file, overrides)
@@ -475,7 +450,7 @@ def _out(options: dict[str, Any], kind: str, scenario: Path) -> Path | None:
 )
 @click.option("--all-kpis", is_flag=True, help="Print every KPI row, not only the headline ones.")
 @no_out_option
-@_user_errors
+@user_errors
 def run(
     file: Path | None,
     resume: Path | None,
@@ -530,7 +505,7 @@ def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
 @experiment_options
 @no_out_option
-@_user_errors
+@user_errors
 def compare(
     base: Path, others: tuple[Path, ...], overrides: tuple[str, ...], **options: Any
 ) -> None:
@@ -562,7 +537,7 @@ def compare(
 )
 @experiment_options
 @no_out_option
-@_user_errors
+@user_errors
 def sweep(file: Path, grids: tuple[str, ...], overrides: tuple[str, ...], **options: Any) -> None:
     """Run scenario FILE over the full factorial of --grid values; print each grid point's
     KPIs (named by its values) with 95% CIs."""
@@ -814,7 +789,7 @@ def _first(values: Any) -> float | None:
 @lang_option
 @json_option
 @csv_option
-@_user_errors
+@user_errors
 def kpis(
     file: Path | None, overrides: tuple[str, ...], lang: str, as_json: bool, as_csv: bool
 ) -> None:
@@ -836,17 +811,17 @@ def kpis(
     click.echo(tables.render(tables.kpi_list(lang, groups, name), width))
 
 
-def _register_report() -> None:
+def _register_commands() -> None:
+    """Commands kept in modules of their own: the report, region set-up and export."""
+    from anwsim.cli_export import export
+    from anwsim.cli_region import diff, init, schema
     from anwsim.report.command import report
 
-    main.add_command(report)
+    for command in (report, init, diff, schema, export):
+        main.add_command(command)
 
 
-_register_report()
-main.add_command(__import__("anwsim.cli_region", fromlist=["init"]).init)
-main.add_command(__import__("anwsim.cli_region", fromlist=["diff"]).diff)
-main.add_command(__import__("anwsim.cli_region", fromlist=["schema"]).schema)
-main.add_command(__import__("anwsim.cli_export", fromlist=["export"]).export)
+_register_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

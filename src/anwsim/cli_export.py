@@ -9,15 +9,15 @@ from typing import NoReturn
 
 import click
 
+from anwsim.cli_errors import EXIT_USER_ERROR, echo_safe
 from anwsim.scenario.errors import ScenarioError, safe_text
 
-EXIT_USER_ERROR = 2
 EXIT_NOT_WRITTEN = 1
 XLSX_NAME = "results.xlsx"
 
 
 def _fail(message: str, status: int = EXIT_USER_ERROR) -> NoReturn:
-    click.echo(safe_text(f"error: {message}"), err=True)
+    echo_safe(f"error: {message}", err=True)
     sys.exit(status)
 
 

@@ -8,42 +8,16 @@ Schema of a scenario file for an editor. Registered on the ``anwsim`` group in
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from anwsim.cli_errors import echo_safe, user_errors
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
-from anwsim.scenario.errors import safe_text
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_USER_ERROR = 2
 SCENARIO_FILE = "scenario.yaml"
-
-
-def _echo(text: object, *, err: bool = False) -> None:
-    """One line that may hold text from a file or an option, control characters shown
-    as escapes."""
-    click.echo(safe_text(text), err=err)
-
-
-def _user_errors(func: F) -> F:
-    """A `ScenarioError` becomes one line on stderr and exit status 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScenarioError as exc:
-            _echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USER_ERROR)
-
-    return wrapper  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- init
@@ -67,7 +41,7 @@ def _user_errors(func: F) -> F:
     "seh, integrated_post, triage_centre or ambulance_station.",
 )
 @click.option("--name", help="The scenario's and region's name (default: DIRECTORY's name).")
-@_user_errors
+@user_errors
 def init(directory: Path, areas_csv: Path, sites_csv: Path, name: str | None) -> None:
     """Write DIRECTORY/scenario.yaml: a skeleton for a new region from two CSVs.
 
@@ -95,13 +69,13 @@ def init(directory: Path, areas_csv: Path, sites_csv: Path, name: str | None) ->
         ) from None
     _write_new(target, skeleton.text)
     population = scenario.region.population
-    _echo(
+    echo_safe(
         f"wrote {target}: {scenario.name}, {len(scenario.region.areas)} areas, "
         f"{population:,} inhabitants, {len(scenario.sites.gp_posts)} GP posts, "
         f"{len(scenario.sites.sehs)} SEHs, {len(scenario.sites.ambulance_stations)} "
         f"ambulance stations (hash {scenario_hash(scenario)[:12]})"
     )
-    _echo(f"next: replace the figures marked REPLACE, then anwsim validate {target}")
+    echo_safe(f"next: replace the figures marked REPLACE, then anwsim validate {target}")
 
 
 def _read_sites(path: Path) -> list[Any]:
@@ -166,7 +140,7 @@ def _shown(value: Any, limit: int = 120) -> str:
     help="Override a field in both scenarios, as compare does (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-@_user_errors
+@user_errors
 def diff(a: Path, b: Path, overrides: tuple[str, ...], as_json: bool) -> None:
     """List the fields in which scenarios A and B differ, after extends and defaults.
 
@@ -187,19 +161,21 @@ def diff(a: Path, b: Path, overrides: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     if not found:
-        _echo(f"no differences: {a} and {b} resolve to the same scenario (hash {hashes[0][:12]})")
+        echo_safe(
+            f"no differences: {a} and {b} resolve to the same scenario (hash {hashes[0][:12]})"
+        )
         return
-    _echo(
+    echo_safe(
         f"{len(found)} difference{'s' if len(found) != 1 else ''}: {a} (hash {hashes[0][:12]}) "
         f"→ {b} (hash {hashes[1][:12]})"
     )
     for d in found:
         if d.change == "added":
-            _echo(f"+ {d.label}: {_shown(d.b)}")
+            echo_safe(f"+ {d.label}: {_shown(d.b)}")
         elif d.change == "removed":
-            _echo(f"- {d.label}: {_shown(d.a)}")
+            echo_safe(f"- {d.label}: {_shown(d.a)}")
         else:
-            _echo(f"  {d.label}: {_shown(d.a)} → {_shown(d.b)}")
+            echo_safe(f"  {d.label}: {_shown(d.a)} → {_shown(d.b)}")
 
 
 # --------------------------------------------------------------------------- schema
@@ -216,7 +192,7 @@ def diff(a: Path, b: Path, overrides: tuple[str, ...], as_json: bool) -> None:
     is_flag=True,
     help="The schema of a variant file (extends: …): no field required, null allowed.",
 )
-@_user_errors
+@user_errors
 def schema(out: Path | None, variant: bool) -> None:
     """Print (or write) the JSON Schema of a scenario file, for an editor.
 
@@ -235,4 +211,4 @@ def schema(out: Path | None, variant: bool) -> None:
         raise ScenarioError(
             f"cannot write the file: {exc.strerror or exc}", file=str(out)
         ) from None
-    _echo(f"wrote {out}")
+    echo_safe(f"wrote {out}")
