@@ -26,7 +26,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -123,6 +123,12 @@ class Settings:
     progress: ProgressLike = None
     engine: Engine = DEFAULT_ENGINE
     pairs: tuple[tuple[str, str], ...] = field(init=False, default=())
+
+    @classmethod
+    def of(cls, arguments: Mapping[str, Any]) -> Settings:
+        """The settings among a function's arguments (its ``locals()``): `run`,
+        `compare` and `sweep` take every setting as a typed keyword."""
+        return cls(**{f.name: arguments[f.name] for f in fields(cls) if f.init})
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -448,18 +454,7 @@ def run(
     (``"fast"``, the compiled engine, or ``"simpy"``, the reference model: same results).
     Raises `ReplicationsFailed` if any replication failed.
     """
-    s = Settings(
-        replications=replications,
-        precision=precision,
-        targets=targets,
-        max_replications=max_replications,
-        workers=workers,
-        scheduler=scheduler,
-        dashboard=dashboard,
-        log=log,
-        progress=progress,
-        engine=engine,
-    )
+    s = Settings.of(locals())
     label, resolved, source = _resolve(scenario, _overrides(overrides))
     plan = _plan(s, resolved.run.replications)
     result, made = _execute(
@@ -493,18 +488,7 @@ def compare(
     (the base's run settings and seed apply to all) and return, per KPI, each scenario's
     mean and CI and the paired difference to the base with its CI (``significant`` when
     the CI excludes zero). Settings as in `run`."""
-    s = Settings(
-        replications=replications,
-        precision=precision,
-        targets=targets,
-        max_replications=max_replications,
-        workers=workers,
-        scheduler=scheduler,
-        dashboard=dashboard,
-        log=log,
-        progress=progress,
-        engine=engine,
-    )
+    s = Settings.of(locals())
     sets = _overrides(overrides)
     listed = [others] if isinstance(others, str | Path | Scenario) else list(others)
     resolved = [_resolve(item, sets) for item in [base, *listed]]
@@ -552,18 +536,7 @@ def sweep(
     """Run the full factorial of ``grid`` (field path → list of values) and return one
     tidy row per grid point and KPI: the swept fields as columns, then mean and CI
     half-width. Settings as in `run`."""
-    s = Settings(
-        replications=replications,
-        precision=precision,
-        targets=targets,
-        max_replications=max_replications,
-        workers=workers,
-        scheduler=scheduler,
-        dashboard=dashboard,
-        log=log,
-        progress=progress,
-        engine=engine,
-    )
+    s = Settings.of(locals())
     sets = _overrides(overrides)
     if not grid:
         raise ScenarioError("a sweep needs at least one --grid path=v1,v2,...", file="--grid")
