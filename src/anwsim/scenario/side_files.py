@@ -17,7 +17,7 @@ import io
 import math
 import re
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -690,6 +690,33 @@ def _place_opening(data: dict[str, Any], lines: dict[Key, Where], opening: SideR
                 lines[(*path, *rest)] = where
 
 
+def _inline_table(
+    data: dict[str, Any],
+    section: str,
+    field: str,
+    loader: Callable[[Path, Where], dict[str, Any]],
+    base_dir: Path,
+    lines: dict[Key, Where],
+) -> None:
+    """``section.field_csv: file.csv`` → ``section.field`` as the loader reads it (areas,
+    travel matrix), replacing what a parent file gave; both at once is an error."""
+    table = data.get(section)
+    key = f"{field}_csv"
+    if not isinstance(table, dict) or key not in table:
+        return
+    where = lines.get((section, key), (str(base_dir), None))
+    if field in table:
+        raise ScenarioError(
+            f"give either {field} or {key}, not both",
+            file=where[0],
+            line=where[1],
+            path=(section,),
+        )
+    csv_path = base_dir / _file_name(table.pop(key), where, (section, key))
+    table[field] = _Replace(loader(csv_path, where))
+    lines[(section, field)] = where
+
+
 def _inline_side_files(
     data: dict[str, Any], base_dir: Path, lines: dict[Key, Where]
 ) -> SideRows | None:
@@ -697,32 +724,11 @@ def _inline_side_files(
     as the YAML would hold them: ``region.areas_csv``, ``travel.matrix_csv``,
     ``rosters_csv``, ``demand.profiles_csv``; and read ``sites.opening_csv``, returned
     to be placed (`_place_opening`) once the files it extends are merged in."""
-    region = data.get("region")
-    if isinstance(region, dict) and "areas_csv" in region:
-        where = lines.get(("region", "areas_csv"), (str(base_dir), None))
-        if "areas" in region:
-            raise ScenarioError(
-                "give either areas or areas_csv, not both",
-                file=where[0],
-                line=where[1],
-                path=("region",),
-            )
-        csv_path = base_dir / _file_name(region.pop("areas_csv"), where, ("region", "areas_csv"))
-        region["areas"] = _Replace(load_areas_csv(csv_path, where))
-        lines[("region", "areas")] = where
-    travel = data.get("travel")
-    if isinstance(travel, dict) and "matrix_csv" in travel:
-        where = lines.get(("travel", "matrix_csv"), (str(base_dir), None))
-        if "matrix" in travel:
-            raise ScenarioError(
-                "give either matrix or matrix_csv, not both",
-                file=where[0],
-                line=where[1],
-                path=("travel",),
-            )
-        csv_path = base_dir / _file_name(travel.pop("matrix_csv"), where, ("travel", "matrix_csv"))
-        travel["matrix"] = _Replace(load_matrix_csv(csv_path, where))
-        lines[("travel", "matrix")] = where
+    for section, field, loader in (
+        ("region", "areas", load_areas_csv),
+        ("travel", "matrix", load_matrix_csv),
+    ):
+        _inline_table(data, section, field, loader, base_dir, lines)
     if "rosters_csv" in data:
         _inline_rosters(data, base_dir, lines)
     demand = data.get("demand")

@@ -188,6 +188,17 @@ def _flow(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
+def _located_site(site_id: str, name: str, site: Site) -> list[str]:
+    """The first lines of a GP post or SEH entry: its id, name and place."""
+    return [
+        f"    {_flow(site_id)}:",
+        f"      name: {_flow(name)}",
+        f"      latitude: {_flow(site.latitude)}",
+        f"      longitude: {_flow(site.longitude)}",
+        f"      zone: {_flow(site.zone)}",
+    ]
+
+
 def _entries(items: Mapping[str, Any], indent: int) -> str:
     """``key: {flow mapping}`` lines, keys padded so the values line up."""
     keys = {k: _flow(k) + ":" for k in items}
@@ -352,11 +363,7 @@ def build_skeleton(
         post_id = f"{s.id}_hap" if s.kind == "integrated_post" else s.id
         post_ids[s.id] = post_id
         post_name = f"{s.name} (GP post)" if s.kind == "integrated_post" else s.name
-        out.append(f"    {_flow(post_id)}:")
-        out.append(f"      name: {_flow(post_name)}")
-        out.append(f"      latitude: {_flow(s.latitude)}")
-        out.append(f"      longitude: {_flow(s.longitude)}")
-        out.append(f"      zone: {_flow(s.zone)}")
+        out += _located_site(post_id, post_name, s)
         if first_post:
             out.append("      opening: &anw_hours")
             out.append('        - {days: [weekday], hours: "17:00-08:00"}')
@@ -378,11 +385,7 @@ def build_skeleton(
         seh_id = f"{s.id}_seh" if s.kind == "integrated_post" else s.id
         seh_ids[s.id] = seh_id
         seh_name = f"{s.name} (SEH)" if s.kind == "integrated_post" else s.name
-        out.append(f"    {_flow(seh_id)}:")
-        out.append(f"      name: {_flow(seh_name)}")
-        out.append(f"      latitude: {_flow(s.latitude)}")
-        out.append(f"      longitude: {_flow(s.longitude)}")
-        out.append(f"      zone: {_flow(s.zone)}")
+        out += _located_site(seh_id, seh_name, s)
         if first_seh:
             out.append("      offload_delay: &offload")
             out.append("        percent: 7.7")
