@@ -108,10 +108,11 @@ def _refuse_existing(target: Path) -> None:
 
 def _write_new(target: Path, text: str) -> None:
     """Create ``target`` (and its directory); refuse if it appeared meanwhile."""
+    from anwsim.experiment.store import create_exclusively
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as out:
-            out.write(text)
+        create_exclusively(target, text.encode("utf-8"))
     except FileExistsError:
         _refuse_existing(target)
         raise
@@ -205,8 +206,10 @@ def schema(out: Path | None, variant: bool) -> None:
     if out is None:
         click.echo(text)
         return
+    from anwsim.experiment.store import write_bytes
+
     try:
-        out.write_text(text + "\n", encoding="utf-8")
+        write_bytes((text + "\n").encode("utf-8"), out)
     except OSError as exc:
         raise ScenarioError(
             f"cannot write the file: {exc.strerror or exc}", file=str(out)

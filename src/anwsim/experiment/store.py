@@ -699,11 +699,11 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
-def _create_exclusively(path: Path, text: str) -> None:
-    """Write ``path`` whole, failing if it exists: a complete temporary file is linked to
-    the name (``link`` never replaces), or, where hard links are not supported, the name
-    is created with ``O_EXCL`` and written."""
-    data = text.encode("utf-8")
+def create_exclusively(path: Path, data: bytes) -> None:
+    """Write ``path`` whole, raising `FileExistsError` if it exists: a complete
+    temporary file is linked to the name (``link`` never replaces), or, where hard links
+    are not supported, the name is created with ``O_EXCL`` and written. A run killed
+    meanwhile leaves at most a temporary file, never a part of ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -719,6 +719,14 @@ def _create_exclusively(path: Path, text: str) -> None:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             os.close(fd)
             _write_bytes(str(path), data)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _create_exclusively(path: Path, text: str) -> None:
+    """The manifest of a new store, or `StoreError` if the directory already has one."""
+    try:
+        create_exclusively(path, text.encode("utf-8"))
     except FileExistsError:
         raise StoreError(
             "already holds results; resume it with --resume, or choose another --out",
@@ -726,5 +734,3 @@ def _create_exclusively(path: Path, text: str) -> None:
         ) from None
     except OSError as exc:
         raise _unusable(path.parent, exc, "write into") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
