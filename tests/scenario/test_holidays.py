@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from anwsim.sampling.intensity import scenario_calendar
 from anwsim.scenario import Scenario, ScenarioError, canonical_json, load_scenario
 from anwsim.scenario.calendar import Calendar, dutch_public_holidays, holiday_years
+from anwsim.scenario.intensity import scenario_calendar
 
 WriteVariant = Callable[..., Path]
 D = dt.date

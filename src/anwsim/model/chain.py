@@ -32,11 +32,11 @@ from anwsim.model.gp import GpPost, consult, home_visit
 from anwsim.model.outcomes import Outcomes, Recorder, ResourceTable
 from anwsim.model.phone import PhoneLine, phone_call
 from anwsim.model.pools import Crews, ServerGroup, ServicePool
-from anwsim.model.routing import Routing
 from anwsim.model.seh import Seh, seh_visit
 from anwsim.sampling.demand import Demand
-from anwsim.sampling.intensity import scenario_calendar
 from anwsim.scenario.calendar import Calendar
+from anwsim.scenario.intensity import scenario_calendar
+from anwsim.scenario.routing import Routing
 from anwsim.scenario.schema import (
     AMBULANCE_URGENCIES,
     DISPOSITIONS,

@@ -86,7 +86,6 @@ import numpy as np
 from anwsim.sampling import pcg64
 from anwsim.sampling.arrivals import _check as _check_expected
 from anwsim.sampling.arrivals import sample_arrivals, sample_arrivals_numpy
-from anwsim.sampling.intensity import expected_per_hour, scenario_calendar
 from anwsim.sampling.kernels import (
     EncodedDistribution,
     cumulative_probabilities,
@@ -100,6 +99,7 @@ from anwsim.sampling.kernels import (
 )
 from anwsim.sampling.streams import ReplicationStreams, stream_key
 from anwsim.scenario.distributions import Distribution, Empirical
+from anwsim.scenario.intensity import expected_per_hour, scenario_calendar
 from anwsim.scenario.schema import (
     AMBULANCE_URGENCIES,
     DISPOSITIONS,

@@ -183,7 +183,7 @@ def _check_channels(s: Scenario) -> None:
 
 def _regular_week_total(profile: Profile) -> float:
     """Sum of the weights of a regular week with the multipliers applied: the volume the
-    week's weights are rescaled by (as `anwsim.sampling.intensity.regular_week_weights`;
+    week's weights are rescaled by (as `anwsim.scenario.intensity.regular_week_weights`;
     not imported from there, which would load Numba for a mere validation)."""
     week = Calendar(dt.date(2024, 1, 1), 7, ())
     factors = np.ones(168)
