@@ -96,6 +96,7 @@ def test_extends_and_written_out_have_same_hash(
     )
     data = json.loads(json.dumps(baseline_data, default=str))  # a deep copy
     data["name"] = "Variant"
+    data.pop("names")  # a new name given without names drops the parent's (deep_merge)
     data["run"]["replications"] = 5
     data["sites"]["gp_posts"]["hap_c"]["opening"] = [
         {"days": ["weekend", "holiday"], "hours": "08:00-08:00"}

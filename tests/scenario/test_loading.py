@@ -44,6 +44,7 @@ def test_child_overriding_one_nested_field_keeps_the_rest(
     expected = dump(baseline)
     expected["run"]["replications"] = 5
     expected["sites"]["gp_posts"]["hap_a"]["name"] = "Renamed post"
+    del expected["sites"]["gp_posts"]["hap_a"]["names"]  # a new name drops the old names
     assert dump(child) == expected
     assert child.run.seed == baseline.run.seed == 20201103
     assert child.sites.gp_posts["hap_a"].opening == baseline.sites.gp_posts["hap_a"].opening

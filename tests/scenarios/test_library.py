@@ -31,8 +31,8 @@ from anwsim.cli import main
 from anwsim.experiment.replication import run_replication
 from anwsim.metrics import group_integrals
 from anwsim.model import Outcomes
-from anwsim.sampling.intensity import regular_week_weights
 from anwsim.scenario import Scenario, load_scenario, scenario_hash
+from anwsim.scenario.intensity import regular_week_weights
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -277,7 +277,7 @@ def test_s8_is_s2_with_more_offload_delay(scenario: Callable[[str], Scenario]) -
     assert s2["sites"]["sehs"]["seh_1"]["offload_delay"]["percent"] == 7.7
     for s in (s2, s8):
         s["sites"]["sehs"]["seh_1"]["offload_delay"]["percent"] = None
-        s["name"] = s["description"] = None
+        s["name"] = s["description"] = s["names"] = None
     assert s8 == s2
 
 

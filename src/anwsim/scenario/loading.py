@@ -187,14 +187,15 @@ def read_yaml(path: Path, budget: int | None = None) -> tuple[dict[str, Any], di
 
 def deep_merge(base: Any, override: Any) -> Any:
     """Merge ``override`` onto ``base``: mappings key by key, the rest replaced; a ``None``
-    for a key the base has deletes it (elsewhere ``None`` is a value, e.g. "no norm")."""
+    for a key the base has deletes it (elsewhere ``None`` is a value, e.g. "no norm").
+    A new ``name`` comes with its own ``names`` or none: the base's are dropped (`_renamed`)."""
     if (
         isinstance(base, dict)
         and isinstance(override, dict)
         and not isinstance(override, _Replace)
         and not _switches_kind(base, override)
     ):
-        merged = dict(base)
+        merged = _renamed(dict(base), override)
         for key, value in override.items():
             if value is None and key in merged:
                 del merged[key]  # null in a child deletes what the parent set
@@ -204,6 +205,15 @@ def deep_merge(base: Any, override: Any) -> Any:
                 merged[key] = _plain(value)
         return merged
     return _plain(override)
+
+
+def _renamed(merged: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``merged`` without its display ``names`` when ``override`` gives a ``name``: they
+    translate the old name (a variant renamed "S1" must not show the baseline's Dutch
+    and English names); the ``names`` given with the new name, if any, are its own."""
+    if "name" in override:
+        merged.pop("names", None)
+    return merged
 
 
 def _switches_kind(base: dict[str, Any], override: dict[str, Any]) -> bool:
@@ -405,6 +415,7 @@ def apply_override(data: dict[str, Any], parts: Sequence[str | int], value: Any)
     if value is None:
         node.pop(last, None)
     else:
+        _renamed(node, {str(last): value})
         node[last] = value
     return [*resolved, last]
 

@@ -32,11 +32,13 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -203,6 +205,50 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+class DisplayNames(Strict):
+    """The name to show in each language of the report (``anwsim report --lang``).
+
+    Written ``names: {nl: "HAP Goes", en: "GP post Goes"}``; either language may be left
+    out, and a report in a language without one shows ``name``. Each 1 to 200 characters
+    of one line, like ``name``."""
+
+    nl: Name | None = None
+    """The name in Dutch reports; not given: ``name``."""
+    en: Name | None = None
+    """The name in English reports; not given: ``name``."""
+
+    @model_serializer(mode="wrap")
+    def _without_missing(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def get(self, lang: str) -> str | None:
+        """The name in ``lang`` (``"nl"`` or ``"en"``), or None when not given."""
+        value = getattr(self, lang, None) if lang in ("nl", "en") else None
+        return value if isinstance(value, str) else None
+
+
+class Named(Strict):
+    """Base of the models with a ``name`` and optional display ``names`` per language.
+
+    ``names`` came after ``name``: the dump leaves it out when it is not given, so that
+    the scenario hash of a file without it is what it was before (as a roster block's
+    ``name``, `anwsim.scenario.timeblocks.StaffBlock`)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_names(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if data.get("names", ...) is None:
+            data.pop("names")
+        return data
+
+    def display_name(self, lang: str) -> str:
+        """The name in ``lang`` when ``names`` gives one, else ``name``."""
+        names: DisplayNames | None = getattr(self, "names", None)
+        own = names.get(lang) if names is not None else None
+        return own or str(getattr(self, "name", ""))
+
+
 def _check_mix(mix: dict[str, float], what: str) -> None:
     total = sum(mix.values())
     if abs(total - 100.0) > MIX_TOLERANCE:
@@ -267,20 +313,26 @@ class Region(Strict):
 WhenClosed = Identifier
 
 
-class TriageCentre(Strict):
+class TriageCentre(Named):
     """A telephone line with triagists and a supervising GP (per HDS or per post)."""
 
     name: Name
     """Shown in reports and messages, 1 to 200 characters on one line."""
+    names: DisplayNames | None = None
+    """Optional: the name in Dutch and English reports, ``{nl: ..., en: ...}``; a
+    language not given shows ``name``."""
     areas: Annotated[list[Identifier], Field(max_length=MAX_AREAS)] | Literal["all"] = "all"
     """Areas whose calls this line answers."""
 
 
-class GpPost(Location):
+class GpPost(Location, Named):
     """A huisartsenpost (HAP)."""
 
     name: Name
     """Shown in reports and messages, 1 to 200 characters on one line."""
+    names: DisplayNames | None = None
+    """Optional: the name in Dutch and English reports, ``{nl: ..., en: ...}``; a
+    language not given shows ``name``."""
     opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)]
     """Opening hours as clock-time blocks (1 to 1,000), e.g. ``{days: [weekday], hours:
     "17:00-08:00"}`` and ``{days: [weekend, holiday], hours: "08:00-08:00"}``."""
@@ -298,11 +350,14 @@ class OffloadDelay(Strict):
     """The extra delay of a handover that is delayed."""
 
 
-class Seh(Location):
+class Seh(Location, Named):
     """A spoedeisende hulp (emergency department)."""
 
     name: Name
     """Shown in reports and messages, 1 to 200 characters on one line."""
+    names: DisplayNames | None = None
+    """Optional: the name in Dutch and English reports, ``{nl: ..., en: ...}``; a
+    language not given shows ``name``."""
     opening: Annotated[list[TimeBlock], Field(min_length=1, max_length=MAX_ITEMS)] = list(ALWAYS)
     """Opening hours as clock-time blocks; default 24/7."""
     when_closed: WhenClosed = "nearest_open"
@@ -314,11 +369,14 @@ class Seh(Location):
     go to the nearest open SEH that takes ambulances."""
 
 
-class IntegratedPost(Strict):
+class IntegratedPost(Named):
     """A GP post and an SEH on one site with a shared front desk (spoedpost)."""
 
     name: Name
     """Shown in reports and messages, 1 to 200 characters on one line."""
+    names: DisplayNames | None = None
+    """Optional: the name in Dutch and English reports, ``{nl: ..., en: ...}``; a
+    language not given shows ``name``."""
     gp_post: Identifier
     """Id of its GP post (in ``sites.gp_posts``)."""
     seh: Identifier
@@ -327,9 +385,14 @@ class IntegratedPost(Strict):
     """Share of SEH self-referrals the front desk redirects to the GP post."""
 
 
-class AmbulanceStation(Location):
+class AmbulanceStation(Location, Named):
+    """An ambulance station (standplaats)."""
+
     name: Name
     """Shown in reports and messages, 1 to 200 characters on one line."""
+    names: DisplayNames | None = None
+    """Optional: the name in Dutch and English reports, ``{nl: ..., en: ...}``; a
+    language not given shows ``name``."""
 
 
 class Sites(Strict):
@@ -942,11 +1005,14 @@ def default_holidays(run: Run) -> list[dt.date]:
     return list(dutch_public_holidays(first.year, last.year))
 
 
-class Scenario(Strict):
+class Scenario(Named):
     """A whole region and its acute care chain, ready to sample and simulate."""
 
     name: Name
     """The scenario's name, shown by every command, 1 to 200 characters."""
+    names: DisplayNames | None = None
+    """Optional: the scenario's name in Dutch and English reports, ``{nl: ..., en:
+    ...}``; a language not given shows ``name``."""
     description: Text = ""
     """One line, shown by ``anwsim scenarios``."""
     region: Region
