@@ -276,7 +276,12 @@ def test_log_full_writes_an_event_log(
         "event_type",
         "event",
         "time",
+        "resource",
         "resource_id",
+        "unique_resource_id",
+        "site",
+        "urgency",
+        "entry",
         "run",
     ]
     assert (log["run"] == 0).all()

@@ -7,6 +7,8 @@ Layout of ``DIR``::
     kpis/<label>/rep-00000.parquet      one file per finished replication
     hourly/<label>/rep-00000.parquet    busy and staffed minutes per server group and
                                         hour of the week
+    queues/<label>/rep-00000.parquet    waiting per queue and hour of the week
+                                        (`anwsim.metrics.queues`)
     events/<label>/rep-00000.parquet    per-patient event log (``--log full``)
     checksums/<label>/rep-00000.json    SHA-256 and size of each file of the replication
     failures/<label>/rep-00000.json     error and traceback of a failed replication
@@ -22,17 +24,25 @@ created or resumed. Files get the mode ``0o666`` less the umask, like any other 
 
 **Provenance.** Every replication file carries, in its Parquet schema metadata (key
 ``anwsim``), the scenario hash, label, replication, seed, kind and the versions of
-anwsim, numpy and numba (and the engine) it was computed with.
+anwsim, numpy and numba (and the engine) it was computed with, and the digest of the
+replication's Demand (``demand_digest``: `anwsim.experiment.tasks.demand_digest`),
+which a finished run also collects into the manifest (``demand_digests``).
+
+**Kinds.** ``manifest["replication_kinds"]`` lists the files every replication has
+(``kpis``, ``hourly``, ``queues``, and ``events`` with ``--log full``). A store written
+before that key existed has no queue tables: it is read, verified and resumed with
+the kinds it was written with (``kpis``, ``hourly``, ``events`` with ``--log full``),
+and a resume adds no queue table to it, so that its replications stay alike.
 
 **Checksums.** A replication is saved as: its checksum record (SHA-256 of the bytes of
-each of its files), then its event log and hourly files, then its KPI file last. A
-replication counts as done when its KPI file exists. Reading a Parquet file back does
-not catch every flipped byte (a flipped bit in a number decodes to another number), so
-a resume checks every done replication against its record, and the provenance of every
-file against the manifest. A replication with a damaged file (truncated, changed, no
-record) has its files moved to ``damaged/``, one with a file of another scenario,
-replication, seed or version to ``foreign/``; either way it runs again, and the resume
-says so on stderr and in the manifest (``set_aside``).
+each of its files), then its event log, hourly and queue files, then its KPI file
+last. A replication counts as done when its KPI file exists. Reading a Parquet file
+back does not catch every flipped byte (a flipped bit in a number decodes to another
+number), so a resume checks every done replication against its record, and the
+provenance of every file against the manifest. A replication with a damaged file
+(truncated, changed, no record) has its files moved to ``damaged/``, one with a file of
+another scenario, replication, seed or version to ``foreign/``; either way it runs
+again, and the resume says so on stderr and in the manifest (``set_aside``).
 
 **Refusals** (`StoreError`, one line, before any work): an ``--out`` that cannot be
 created or written, a directory another anwsim is writing to, an existing store for
@@ -59,7 +69,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -67,9 +77,12 @@ import pyarrow.parquet as pq
 
 from anwsim import __version__
 from anwsim.experiment.lock import DirectoryLock, LockHeld
-from anwsim.experiment.tasks import RESULT_VERSIONS, TaskResult, result_versions
+from anwsim.experiment.versions import RESULT_VERSIONS, result_versions
 from anwsim.scenario import Scenario, scenario_hash, validate_data
 from anwsim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:  # not at run time: reading a store must not import the model
+    from anwsim.experiment.tasks import TaskResult
 
 PACKAGES = ("numpy", "numba", "simpy", "pandas", "pydantic", "pyarrow", "scipy")
 MANIFEST = "manifest.json"
@@ -77,8 +90,9 @@ STORE_FORMAT = 1
 CHECKSUMS = "sha256"
 """``manifest["checksums"]``: the replication files carry provenance metadata and have
 SHA-256 checksum records (a store without it was written before they existed)."""
-KINDS = ("kpis", "hourly", "events")
-"""The per-replication files, by folder (``events`` only with ``--log full``)."""
+KINDS = ("kpis", "hourly", "queues", "events")
+"""The per-replication files, by folder (``events`` only with ``--log full``; a store's
+own list is `replication_kinds`)."""
 METADATA_KEY = b"anwsim"
 _REP = re.compile(r"^rep-(\d{5,})\.parquet$")
 _TEMP = re.compile(r"^\..*\.tmp$")
@@ -105,6 +119,20 @@ class ResultsNotWritten(RuntimeError):
 
 
 # --------------------------------------------------------------------------- labels
+
+
+def replication_kinds(manifest: dict[str, Any]) -> list[str]:
+    """The files every replication of the store with ``manifest`` has: its
+    ``replication_kinds``, or for a store written before that key, what it was written
+    with (no queue tables)."""
+    listed = manifest.get("replication_kinds")
+    if isinstance(listed, list) and all(kind in KINDS for kind in listed):
+        return [str(kind) for kind in listed]
+    return ["kpis", "hourly"] + (["events"] if manifest.get("log") == "full" else [])
+
+
+def _new_kinds(manifest: dict[str, Any]) -> list[str]:
+    return ["kpis", "hourly", "queues"] + (["events"] if manifest.get("log") == "full" else [])
 
 
 def check_label(label: Any, where: str | Path | None = None) -> str:
@@ -377,6 +405,7 @@ class ResultStore:
                 "versions": versions(),
                 "command": sys.argv,
                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "replication_kinds": _new_kinds(manifest),
                 **manifest,
             }
             _create_exclusively(path, json.dumps(full, indent=2, ensure_ascii=False))
@@ -499,14 +528,17 @@ class ResultStore:
             identity = self._provenance(result.label, result.replication, result.seed)
             identity["versions"] = result.versions or result_versions()
             identity["engine"] = result.engine
+            identity["demand_digest"] = result.demand_digest
+            kinds = replication_kinds(self.manifest)
             blobs = {
                 kind: parquet_bytes(frame, {**identity, "kind": kind})
                 for kind, frame in (
                     ("events", result.events),
                     ("hourly", result.hourly),
+                    ("queues", result.queues),
                     ("kpis", result.kpis),
                 )
-                if frame is not None
+                if frame is not None and kind in kinds
             }
             record = {
                 **identity,
@@ -560,6 +592,26 @@ class ResultStore:
             return None
         return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
 
+    def load_queues(self, label: str, replications: range) -> pd.DataFrame | None:
+        """Waiting per queue and hour of these replications (None if any is missing)."""
+        paths = [self._rep_path("queues", label, r) for r in replications]
+        if not all(p.exists() for p in paths):
+            return None
+        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+    def demand_digests(self) -> dict[str, dict[str, str]]:
+        """``{label: {replication: digest}}`` from the provenance of the KPI files (a
+        file without one, written before digests existed, is left out)."""
+        out: dict[str, dict[str, str]] = {}
+        for label in self.manifest.get("scenarios", {}):
+            found = {}
+            for r in sorted(self.completed(label)):
+                digest = read_provenance(self._rep_path("kpis", label, r)).get("demand_digest")
+                if isinstance(digest, str):
+                    found[str(r)] = digest
+            out[label] = found
+        return out
+
     def write_final(self, name: str, frame: pd.DataFrame) -> None:
         """A combined result as Parquet and CSV (``name.parquet``, ``name.csv``)."""
         self._write(self.directory / f"{name}.parquet", parquet_bytes(frame))
@@ -575,7 +627,7 @@ class ResultStore:
     def _verify(self) -> list[SetAside]:
         """Check every done replication (see the module docstring); move the files of a
         bad one to ``damaged/`` or ``foreign/`` so that it runs again."""
-        kinds = ["kpis", "hourly"] + (["events"] if self.manifest.get("log") == "full" else [])
+        kinds = replication_kinds(self.manifest)
         out = []
         for label, scenario in self.scenarios.items():
             for r in sorted(self.completed(label)):
@@ -644,6 +696,16 @@ class ResultStore:
         self._record_path(label, r).unlink(missing_ok=True)
         reason = "; ".join(reason for _, reason in problems.values())
         return SetAside(label, r, reason, tuple(moved))
+
+
+def read_provenance(path: Path) -> dict[str, Any]:
+    """The provenance a replication file carries (empty if none or unreadable)."""
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
+        found = json.loads(raw) if raw is not None else {}
+    except Exception:  # damaged or not Parquet: nothing to read
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _foreign(path: Path, expected: dict[str, Any]) -> str | None:

@@ -1,0 +1,306 @@
+"""Waiting per queue and hour of the week: when does a roster fall short?
+
+`queues_by_hour_of_week` turns the per-patient timestamps of `Outcomes` into, for every
+queue of ``outcomes.queues`` and every hour of the week, the patient-minutes spent
+waiting (so the mean number waiting) and the waits that began in that hour (so the
+mean wait). `queue_waits` lists the waits themselves: the queue, and when each wait
+began and ended.
+
+A wait is the time a request spends in a pool's queue, from the moment it joins to its
+grant (docs/engine.md §2). Per queue (role of ``outcomes.queues``):
+
+* ``triagist`` (the triage line of a centre): the answered attempt, from
+  ``answered_attempt_start`` to ``answer``; a caller who accepted a call-back keeps
+  their place in this queue, so their wait runs on to the answer (the call-back).
+  Callers who hung up: only a caller with one attempt (``attempts == 1``) who hung up
+  (``exit_via == abandoned``) is known, ``call`` to ``abandon``. **Not in Outcomes, so
+  left out:** every attempt a caller hung up on before a later attempt (``abandon``
+  keeps only the last hang-up, and no attempt's start but the answered one is kept),
+  the last attempt of a caller who redialled and then hung up, and a caller still
+  waiting at the stop on a redial (their attempt's start is not kept). Busy signals
+  (``blocked_attempts``) do not wait.
+* ``gp_supervisor`` (the supervising GP of a centre): live supervision checks,
+  ``triage_end`` to ``supervision_start``, and, with ``triage.callback_by:
+  gp_supervisor``, GP call-backs, ``triage_end`` to ``callback_start``. A supervision
+  check still waiting at the stop is not in Outcomes (whether a patient is supervised
+  is a Demand column) and is left out.
+* ``gp_consult`` (a post's consult queue, nurse practitioners included): ``post_arrival``
+  to ``consult_start``, and with ``callback_by: gp_consult`` the call-backs sent to
+  that post (the nearest post open at ``triage_end``; the supervising GP's queue if
+  none is open).
+* ``gp_visit`` (a post's visit cars): ``visit_request`` to the grant, which is
+  ``visit_start − response_travel``.
+* ``treatment_place`` (an SEH's places): ``seh_arrival`` to ``seh_start``; for
+  ambulance patients this is the wait for a place behind the handoff delay (the SEH's
+  exogenous offload delay after it is not a queue and is not counted).
+* ``seh_doctor`` (an SEH's doctors, at SEHs whose doctor group ever has capacity in
+  ``outcomes.resources``): from ``seh_start`` (ambulance patients: ``handover_end``) to
+  ``seh_doctor``.
+* ``ambulance`` (the dispatch queue, ``all_stations``): ``incident`` to
+  ``ambulance_dispatch``. The end of the dispatch decision is not in Outcomes
+  (``dispatch_delay_minutes`` is a Demand column), so this wait *includes the dispatch
+  decision*; incidents still in the decision at the stop (``unserved_queue == -1``)
+  are left out.
+
+Patients still waiting when the run stopped (``exit_via == unserved`` with
+``unserved_queue`` this queue) wait until ``stopped_at``. Which triage centre a caller
+belongs to, and where call-backs go, are scenario settings: they need ``scenario``
+(without it, only a single triage centre is allowed, and call-backs are left out but
+for those still waiting at the stop, whose queue ``unserved_queue`` names).
+
+Checked against the SimPy model's trace (tests/metrics/test_queues.py): every grant is
+the end of one wait, in its pool.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from anwsim.model.outcomes import EXITS, Outcomes
+from anwsim.scenario.schema import DISPOSITIONS, Scenario
+
+HOURS_PER_WEEK = 168
+COLUMNS = (
+    "site",
+    "role",
+    "hour_of_week",
+    "observed_minutes",
+    "waiting_minutes",
+    "waits_started",
+    "wait_minutes",
+)
+_UNSERVED = EXITS.index("unserved")
+_ABANDONED = EXITS.index("abandoned")
+_CALLBACK = DISPOSITIONS.index("gp_callback")
+
+
+class Waits(NamedTuple):
+    """One row per known wait: queue index (in ``outcomes.queues``), begin, end, and the
+    patient (row of the Outcomes)."""
+
+    queue: np.ndarray
+    begin: np.ndarray
+    end: np.ndarray
+    patient: np.ndarray
+
+
+def _sites(outcomes: Outcomes, role: str) -> np.ndarray:
+    """Queue index of ``role`` at each site that has it, in site order (the order of
+    ``outcomes.queues`` follows the scenario's site lists: docs/engine.md §1)."""
+    return np.array([k for k, (_, r) in enumerate(outcomes.queues) if r == role], dtype=np.int64)
+
+
+def _line_of_patient(outcomes: Outcomes, scenario: Scenario | None, lines: int) -> np.ndarray:
+    """Index of each patient's triage centre (by the area they call from)."""
+    area = outcomes.area.astype(np.int64)
+    if scenario is None:
+        if lines > 1:
+            raise ValueError("queues of several triage centres need the scenario (scenario=)")
+        return np.zeros(area.size, dtype=np.int64)
+    area_ids = list(scenario.region.areas)
+    line_of_area = np.zeros(len(area_ids), dtype=np.int64)
+    for c, centre in enumerate(scenario.sites.triage_centres.values()):
+        for a in area_ids if centre.areas == "all" else centre.areas:
+            line_of_area[area_ids.index(a)] = c
+    return line_of_area[area]
+
+
+def _callback_posts(outcomes: Outcomes, scenario: Scenario, rows: np.ndarray) -> np.ndarray:
+    """The post whose consult queue each call-back in ``rows`` joined (-1: none open)."""
+    from anwsim.scenario.intensity import scenario_calendar
+    from anwsim.scenario.routing import Routing
+
+    routing = Routing(scenario, scenario_calendar(scenario))
+    places = routing.area_place[outcomes.area[rows].astype(np.int64)]
+    return routing.nearest_open_posts(places, outcomes.triage_end[rows])
+
+
+def queue_waits(outcomes: Outcomes, scenario: Scenario | None = None) -> Waits:
+    """Every wait Outcomes shows, in every queue (see the module docstring)."""
+    o = outcomes
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(rows: np.ndarray, queue: np.ndarray, begin: np.ndarray, grant: np.ndarray) -> None:
+        """Waits of patients ``rows`` in ``queue`` (per patient of ``rows``)."""
+        parts.append((queue, begin[rows], grant[rows], rows))
+
+    def served(grant: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(np.isfinite(grant))
+
+    triage, supervision = _sites(o, "triagist"), _sites(o, "gp_supervisor")
+    line = _line_of_patient(o, scenario, triage.size) if triage.size else None
+    if line is not None:
+        rows = served(o.answer)
+        add(rows, triage[line[rows]], o.answered_attempt_start, o.answer)
+        rows = np.flatnonzero(o.exit_via == _ABANDONED)
+        rows = rows[o.attempts[rows] == 1]
+        add(rows, triage[line[rows]], o.call, o.abandon)
+        rows = served(o.supervision_start)
+        add(rows, supervision[line[rows]], o.triage_end, o.supervision_start)
+        rows = served(o.callback_start)
+        if scenario is not None and rows.size:
+            queue = supervision[line[rows]]
+            consult = _sites(o, "gp_consult")
+            if scenario.triage.callback_by == "gp_consult" and consult.size:
+                post = _callback_posts(o, scenario, rows)
+                queue = np.where(post >= 0, consult[np.maximum(post, 0)], queue)
+            add(rows, queue, o.triage_end, o.callback_start)
+    for role, site_of, begin, grant in (
+        ("gp_consult", o.post, o.post_arrival, o.consult_start),
+        ("treatment_place", o.seh, o.seh_arrival, o.seh_start),
+    ):
+        queues = _sites(o, role)
+        if queues.size:
+            rows = served(grant)
+            add(rows, queues[site_of[rows]], begin, grant)
+    visits = _sites(o, "gp_visit")
+    if visits.size:
+        rows = served(o.visit_start)
+        grant = o.visit_start[rows] - o.response_travel[rows]
+        parts.append((visits[o.visit_post[rows]], o.visit_request[rows], grant, rows))
+    doctors = _doctor_queues(o)
+    if (doctors >= 0).any():
+        rows = served(o.seh_doctor)
+        rows = rows[doctors[o.seh[rows]] >= 0]
+        begin = np.where(np.isfinite(o.handover_end[rows]), o.handover_end[rows], o.seh_start[rows])
+        parts.append((doctors[o.seh[rows]], begin, o.seh_doctor[rows], rows))
+    fleet = _sites(o, "ambulance")
+    if fleet.size:
+        rows = served(o.ambulance_dispatch)
+        add(rows, np.full(rows.size, fleet[0]), o.incident, o.ambulance_dispatch)
+    parts.append(_still_waiting(o))
+    return Waits(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _still_waiting(o: Outcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Waits of the patients still in a queue when the run stopped, to ``stopped_at``
+    (their ``exit``, if ``stopped_at`` is not set): each began when they joined the
+    queue ``unserved_queue`` names (a redialling caller's attempt: unknown, left out)."""
+    rows = np.flatnonzero((o.exit_via == _UNSERVED) & (o.unserved_queue >= 0))
+    queue = o.unserved_queue[rows]
+    role = np.array([r for _, r in o.queues], dtype=object)[queue]
+    callback = o.disposition[rows] == _CALLBACK
+    begin = np.select(
+        [
+            role == "triagist",
+            (role == "gp_supervisor") | ((role == "gp_consult") & callback),
+            role == "gp_consult",
+            role == "gp_visit",
+            role == "treatment_place",
+            role == "seh_doctor",
+            role == "ambulance",
+        ],
+        [
+            np.where(o.attempts[rows] == 1, o.call[rows], np.nan),
+            o.triage_end[rows],
+            o.post_arrival[rows],
+            o.visit_request[rows],
+            o.seh_arrival[rows],
+            np.where(np.isfinite(o.handover_end[rows]), o.handover_end[rows], o.seh_start[rows]),
+            o.incident[rows],
+        ],
+        np.nan,
+    )
+    end = np.full(rows.size, o.stopped_at) if np.isfinite(o.stopped_at) else o.exit[rows]
+    keep = np.isfinite(begin)
+    return queue[keep].astype(np.int64), begin[keep], end[keep].astype(float), rows[keep]
+
+
+def _doctor_queues(o: Outcomes) -> np.ndarray:
+    """Per SEH (in order): its doctor queue, or -1 if it never has a doctor on duty (then
+    patients do not queue for one: ``seh_doctor = seh_start``)."""
+    queues = _sites(o, "seh_doctor")
+    res = o.resources
+    staffed = {
+        (res.site[g], res.role[g])
+        for g in range(len(res))
+        if res.capacity[g].size and res.capacity[g].max() > 0
+    }
+    return np.array([q if o.queues[q] in staffed else -1 for q in queues.tolist()], dtype=np.int64)
+
+
+def _cuts(start: float, end: float) -> np.ndarray:
+    """``start``, every full hour strictly inside (start, end), and ``end``."""
+    hours = np.arange(np.floor(start / 60.0) + 1, np.ceil(end / 60.0)) * 60.0
+    return np.concatenate([[start], hours[(hours > start) & (hours < end)], [end]])
+
+
+def _waiting_per_hour(waits: Waits, n_queues: int, start: float, end: float) -> np.ndarray:
+    """Patient-minutes waiting per queue and hour of [start, end) (numbered from the
+    hour of ``start``): each wait, clipped to the window, adds its part of its first
+    and last hour there and 60 minutes to every hour in between (a difference array,
+    summed along the hours); bincounts, no sort."""
+    h0 = int(np.floor(start / 60.0))
+    n_hours = int(np.floor(end / 60.0)) - h0 + 2
+    b = np.clip(waits.begin, start, end)
+    e = np.clip(waits.end, start, end)
+    inside = e > b
+    q, b, e = waits.queue[inside], b[inside], e[inside]
+    hb = np.floor(b / 60.0).astype(np.int64)
+    he = np.floor(e / 60.0).astype(np.int64)
+    same = hb == he
+    first = np.where(same, e - b, (hb + 1) * 60.0 - b)
+    last = np.where(same, 0.0, e - he * 60.0)
+    between = np.where(same, 0.0, 60.0)
+    row = q * n_hours - h0
+    size = n_queues * n_hours
+    partial = np.bincount(row + hb, weights=first, minlength=size)
+    partial += np.bincount(row + he, weights=last, minlength=size)
+    steps = np.bincount(row + hb + 1, weights=between, minlength=size)
+    steps -= np.bincount(row + he, weights=between, minlength=size)
+    full = np.cumsum(steps.reshape(n_queues, n_hours), axis=1)
+    return partial.reshape(n_queues, n_hours) + full
+
+
+def queues_by_hour_of_week(
+    outcomes: Outcomes, start: float, end: float, *, scenario: Scenario | None = None
+) -> pd.DataFrame:
+    """Waiting per queue and hour of the week over the measured window [start, end).
+
+    One row per queue of ``outcomes.queues`` and hour of the week (0 = Monday
+    00:00): ``observed_minutes`` (minutes of that hour of the week inside the window),
+    ``waiting_minutes`` (patient-minutes spent waiting in the queue in those minutes, so
+    the mean number waiting is ``waiting_minutes / observed_minutes``),
+    ``waits_started`` (waits that began in that hour inside the window) and
+    ``wait_minutes`` (their whole length, also past ``end``, so the mean wait is
+    ``wait_minutes / waits_started``). Which waits are known is in the module
+    docstring; ``scenario`` places callers on their triage centre and call-backs in
+    their queue."""
+    waits = queue_waits(outcomes, scenario)
+    n_queues = len(outcomes.queues)
+    end = max(end, start)
+    cuts = _cuts(start, end)
+    week_hour = np.floor(cuts[:-1] / 60.0).astype(np.int64) % HOURS_PER_WEEK
+    observed = np.bincount(week_hour, weights=np.diff(cuts), minlength=HOURS_PER_WEEK)
+    per_hour = _waiting_per_hour(waits, n_queues, start, end)
+    # fold the hours onto the week: pad to whole weeks from the Monday before start
+    h0 = int(np.floor(start / 60.0))
+    lead = h0 % HOURS_PER_WEEK
+    weeks = -(-(lead + per_hour.shape[1]) // HOURS_PER_WEEK)
+    padded = np.zeros((n_queues, weeks * HOURS_PER_WEEK))
+    padded[:, lead : lead + per_hour.shape[1]] = per_hour
+    waiting = padded.reshape(n_queues, weeks, HOURS_PER_WEEK).sum(axis=1).ravel()
+    size = n_queues * HOURS_PER_WEEK
+    began = (waits.begin >= start) & (waits.begin < end)
+    slot = waits.queue[began] * HOURS_PER_WEEK + (
+        np.floor(waits.begin[began] / 60.0).astype(np.int64) % HOURS_PER_WEEK
+    )
+    started = np.bincount(slot, minlength=size)
+    length = np.bincount(slot, weights=waits.end[began] - waits.begin[began], minlength=size)
+    sites = np.array([s for s, _ in outcomes.queues], dtype=object)
+    roles = np.array([r for _, r in outcomes.queues], dtype=object)
+    return pd.DataFrame(
+        {
+            "site": np.repeat(sites, HOURS_PER_WEEK),
+            "role": np.repeat(roles, HOURS_PER_WEEK),
+            "hour_of_week": np.tile(np.arange(HOURS_PER_WEEK), n_queues),
+            "observed_minutes": np.tile(observed, n_queues),
+            "waiting_minutes": waiting,
+            "waits_started": started.astype(np.int64),
+            "wait_minutes": length,
+        },
+        columns=list(COLUMNS),
+    )
