@@ -91,7 +91,7 @@ def test_dutch_labels_and_decimal_commas() -> None:
     assert text.splitlines()[0].split() == ["KPI", "gemiddelde", "±", "95%-BI"]
     assert line_of(text, "Huisarts, consulten").endswith("61,5 ± 4,2")
     assert line_of(text, "seh_1").endswith("26.356 ± 864")
-    assert line_of(text, "Aannametijd, gemiddeld (min)").endswith("0,23 ± 0,02")
+    assert line_of(text, "Wachttijd aan de telefoon, gemiddeld (min)").endswith("0,23 ± 0,02")
     assert line_of(text, "U3").startswith("U3 ≤ 3 u")
     assert line_of(text, "spoedlijn").startswith("spoedlijn 90% ≤ 30 s")
 

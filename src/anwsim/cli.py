@@ -19,6 +19,7 @@ import yaml
 from anwsim import __version__
 from anwsim.cli_errors import EXIT_USER_ERROR, F, echo_safe, user_errors
 from anwsim.engines import DEFAULT_ENGINE, ENGINES
+from anwsim.experiment.corrections import CORRECTIONS, DEFAULT_CORRECTION
 from anwsim.memory import keep_freed_memory
 from anwsim.scenario import ScenarioError, load_scenario, scenario_hash
 from anwsim.scenario.errors import safe_text
@@ -503,23 +504,38 @@ def _resume_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("base", type=click.Path(path_type=Path))
 @click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--correction",
+    type=click.Choice(list(CORRECTIONS)),
+    default=DEFAULT_CORRECTION,
+    show_default=True,
+    help="Correction of the '*' marks for multiple comparisons: Benjamini–Hochberg (bh), "
+    "Holm, or none (the CI excludes zero).",
+)
 @experiment_options
 @no_out_option
 @user_errors
 def compare(
-    base: Path, others: tuple[Path, ...], overrides: tuple[str, ...], **options: Any
+    base: Path,
+    others: tuple[Path, ...],
+    overrides: tuple[str, ...],
+    correction: str,
+    **options: Any,
 ) -> None:
     """Compare scenarios OTHERS with BASE: means with 95% CIs and paired differences.
 
     All scenarios run with BASE's run settings and seed, so replication r of each sees
-    the same patients. '*' marks a difference whose CI excludes zero.
+    the same patients. '*' marks a significant difference after --correction for the
+    many comparisons (scenarios × KPIs); the note under the table says how many.
     """
     from anwsim.experiment import api
 
     settings = _settings(**options_for_settings(options))
     out = _out(options, "compare", base)
     table = _run_guarded(
-        lambda: api.compare(base, list(others), overrides=overrides, out=out, **settings),
+        lambda: api.compare(
+            base, list(others), overrides=overrides, out=out, correction=correction, **settings
+        ),
         out=out,
     )
     _print_comparison(table, options)

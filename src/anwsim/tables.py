@@ -269,8 +269,9 @@ def _by_scenario(
 
 def comparison(table: pd.DataFrame, lang: str = "en", width: int = DEFAULT_WIDTH) -> RenderableType:
     """A comparison: the base (first scenario) as mean ± CI, every other scenario as its
-    mean and (Δ ± CI) to the base, ``*`` where that CI excludes zero; blocks of
-    scenarios that fit ``width``, the base in each."""
+    mean and (Δ ± CI) to the base, ``*`` where the difference is significant (after the
+    correction named in ``table.attrs``, said under the table); blocks of scenarios that
+    fit ``width``, the base in each."""
     if table.empty:
         return Text(L.t("cli.no_results", lang))
     scenarios = [str(s) for s in dict.fromkeys(table["scenario"])]
@@ -307,7 +308,20 @@ def comparison(table: pd.DataFrame, lang: str = "en", width: int = DEFAULT_WIDTH
     blocks = _blocks(_builder(lines), fixed, movable, width)
     if not movable:
         blocks = [_kpi_table(lines, fixed)]
-    return _spaced(*blocks, Text(L.t("cli.note.compare", lang, base=base)))
+    notes = [Text(L.t("cli.note.compare", lang, base=base))]
+    notes += [Text(line) for line in [significance_line(table, lang)] if line]
+    return _spaced(*blocks, *notes)
+
+
+def significance_line(table: pd.DataFrame, lang: str = "en") -> str:
+    """How many comparisons a comparison table holds and what its ``*`` means (the
+    correction in ``table.attrs``, as `anwsim.experiment.api.comparison_table` sets it;
+    empty for a table without it)."""
+    correction = table.attrs.get("correction")
+    if correction is None:
+        return ""
+    n = int(table.attrs.get("comparisons", 0))
+    return L.t(f"significance.{correction}", lang, n=L.number(n, lang, 0))
 
 
 def point_names(table: pd.DataFrame, swept: Sequence[str]) -> dict[str, str]:
@@ -437,9 +451,11 @@ def ranking(
         return table
 
     title = Text(L.t("cli.ranking.title", lang, base=base))
-    note = Text(L.t("cli.ranking.note", lang, base=base))
+    notes = [Text(L.t("cli.ranking.note", lang, base=base))]
+    if comparison is not None and significance_line(comparison, lang):
+        notes.append(Text(significance_line(comparison, lang)))
     blocks = _blocks(build, fixed, movable, width) if movable else [build(fixed)]
-    return _spaced(title, *blocks, note)
+    return _spaced(title, *blocks, *notes)
 
 
 # ------------------------------------------------------------------ anwsim kpis

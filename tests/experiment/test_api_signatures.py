@@ -79,7 +79,8 @@ def test_an_unknown_keyword_names_the_allowed_ones(baseline_path: Path) -> None:
         "'replications'?); allowed: overrides, out, per_replication, replications, "
     )
     assert text.endswith("(aliases: reps=replications, max_reps=max_replications, target=targets)")
-    with pytest.raises(TypeError, match=r"'colour'; allowed: overrides, out, replications"):
+    allowed = r"'colour'; allowed: overrides, out, correction, replications"
+    with pytest.raises(TypeError, match=allowed):
         anwsim.compare(baseline_path, [baseline_path], colour="red")
     with pytest.raises(TypeError, match=r"did you mean 'workers'\?"):
         anwsim.sweep(baseline_path, {"demand.growth_factor": [1.0]}, worker=2)

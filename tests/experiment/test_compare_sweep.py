@@ -240,3 +240,46 @@ def test_sweeping_run_settings_is_refused(cli: CliRunner, baseline_path: Path, p
         f"error: --grid: {path}: run settings are shared by every grid point and cannot be "
         "swept; use --set for them\n"
     )
+
+
+def test_significance_is_corrected_for_the_many_comparisons(
+    comparison: tuple[pd.DataFrame, Path],
+) -> None:
+    """The ``*`` of a comparison is Benjamini–Hochberg's by default, as in the report:
+    recomputed here from the stored p-values by hand (step-up: the largest k with
+    p_(k) ≤ k/m · 5% and every smaller p), the raw flag kept beside it."""
+    table, out = comparison
+    assert table.attrs["correction"] == "bh"
+    assert json.loads((out / "manifest.json").read_text())["correction"] == "bh"
+    tested = table[table["p_value"].notna()]
+    m = len(tested)
+    assert table.attrs["comparisons"] == m > 0
+    p = np.sort(tested["p_value"].to_numpy())
+    passing = np.flatnonzero(p <= np.arange(1, m + 1) / m * 0.05)
+    cut = p[passing[-1]] if passing.size else -1.0
+    assert (tested["significant"] == (tested["p_value"] <= cut)).all()
+    assert (tested["significant_uncorrected"] == (tested["p_value"] < 0.05)).all()
+    assert tested["significant"].sum() <= tested["significant_uncorrected"].sum()
+    # one more GP in every block lowers the U2 time to a doctor beyond any correction
+    row = table[
+        (table["scenario"] == "plus_gp")
+        & (table["kpi"] == "call_to_doctor_mean")
+        & (table["group"] == "U2")
+    ]
+    assert bool(row["significant"].iloc[0])
+
+
+def test_compare_refuses_an_unknown_correction(baseline_path: Path) -> None:
+    with pytest.raises(ValueError, match="correction is one of holm, bh, none"):
+        anwsim.compare(baseline_path, [baseline_path], correction="bonferroni", out=None)
+
+
+def test_the_compare_table_names_its_correction(
+    comparison: tuple[pd.DataFrame, Path],
+) -> None:
+    from anwsim import tables
+
+    table, _ = comparison
+    text = tables.render(tables.comparison(table, "en", 200), 200)
+    assert f"{table.attrs['comparisons']} comparisons" in text
+    assert "Benjamini–Hochberg" in text

@@ -42,7 +42,13 @@ from anwsim.experiment.runner import (
     run_experiment,
 )
 from anwsim.experiment.store import ResultStore, scenario_entry
-from anwsim.experiment.summary import paired_differences, summarise
+from anwsim.experiment.summary import (
+    CORRECTIONS,
+    DEFAULT_CORRECTION,
+    correct,
+    paired_differences,
+    summarise,
+)
 from anwsim.experiment.tasks import LogLevel
 from anwsim.model import DEFAULT_ENGINE, ENGINES, Engine
 from anwsim.scenario import Scenario, load_scenario, validate_data
@@ -359,8 +365,27 @@ def _go(
         hourly = [store.load_hourly(label, range(result.replications)) for label in scenarios]
         if all(h is not None for h in hourly):
             store.write_final("utilisation_by_hour", hourly_utilisation(pd.concat(hourly)))
-        store.update_manifest(replications_done=result.replications)
+        queues = [store.load_queues(label, range(result.replications)) for label in scenarios]
+        if all(q is not None for q in queues):
+            store.write_final("queues_by_hour", pooled_queues(pd.concat(queues)))
+        store.update_manifest(
+            replications_done=result.replications, demand_digests=store.demand_digests()
+        )
     return result
+
+
+def pooled_queues(queues: pd.DataFrame) -> pd.DataFrame:
+    """Waiting per scenario, queue and hour of the week, summed over replications, with
+    ``mean_waiting`` = waiting ÷ observed minutes (the mean number waiting) and
+    ``mean_wait`` = wait minutes ÷ waits started (NaN where none began)."""
+    keys = ["scenario", "site", "role", "hour_of_week"]
+    sums = ["observed_minutes", "waiting_minutes", "waits_started", "wait_minutes"]
+    out = queues.groupby(keys, sort=False)[sums].sum().reset_index()
+    out["mean_waiting"] = out["waiting_minutes"] / out["observed_minutes"].where(
+        out["observed_minutes"] > 0
+    )
+    out["mean_wait"] = out["wait_minutes"] / out["waits_started"].where(out["waits_started"] > 0)
+    return out
 
 
 def hourly_utilisation(hourly: pd.DataFrame) -> pd.DataFrame:
@@ -473,6 +498,7 @@ def compare(
     *,
     overrides: Overrides = (),
     out: str | Path | None = None,
+    correction: str = DEFAULT_CORRECTION,
     replications: int | None = None,
     precision: float | None = None,
     targets: Targets = DEFAULT_TARGETS,
@@ -486,8 +512,11 @@ def compare(
 ) -> pd.DataFrame:
     """Run ``base`` and ``others`` (one scenario or a list) with common random numbers
     (the base's run settings and seed apply to all) and return, per KPI, each scenario's
-    mean and CI and the paired difference to the base with its CI (``significant`` when
-    the CI excludes zero). Settings as in `run`."""
+    mean and CI and the paired difference to the base with its CI and p-value.
+    ``significant`` is after ``correction`` for multiple comparisons (``"bh"``
+    Benjamini–Hochberg, ``"holm"``, or ``"none"``: the CI excludes zero; the uncorrected
+    flag stays as ``significant_uncorrected``), as in the report. Settings as in `run`."""
+    _check_correction(correction)
     s = Settings.of(locals())
     sets = _overrides(overrides)
     listed = [others] if isinstance(others, str | Path | Scenario) else list(others)
@@ -507,8 +536,8 @@ def compare(
         plan,
         s,
         _path(out),
-        {"base": labels[0]},
-        lambda r: _compare_tables(r, labels[0]),
+        {"base": labels[0], "correction": correction},
+        lambda r: _compare_tables(r, labels[0], correction),
     )
     table = made["comparison"]
     _describe(table, result)
@@ -609,7 +638,8 @@ def resume(
         result = _go(store.scenarios, plan, s, store)
         kind = m.get("kind", "run")
         if kind == "compare":
-            made = _compare_tables(result, m["base"])
+            # directories written before corrections were offered marked the raw CI
+            made = _compare_tables(result, m["base"], m.get("correction", "none"))
             table = made["comparison"]
         elif kind == "sweep":
             made = _sweep_tables(result, m["points"])
@@ -650,12 +680,19 @@ def _run_tables(result: ExperimentResult) -> dict[str, pd.DataFrame]:
     return {"summary": summarise(result.kpis) if not result.kpis.empty else pd.DataFrame()}
 
 
-def _compare_tables(result: ExperimentResult, base: str) -> dict[str, pd.DataFrame]:
+def _check_correction(correction: Any) -> None:
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction is one of {', '.join(CORRECTIONS)}, got {correction!r}")
+
+
+def _compare_tables(
+    result: ExperimentResult, base: str, correction: str
+) -> dict[str, pd.DataFrame]:
     if result.kpis.empty:
         return {"summary": pd.DataFrame(), "comparison": pd.DataFrame()}
     return {
         "summary": summarise(result.kpis),
-        "comparison": comparison_table(result.kpis, base),
+        "comparison": comparison_table(result.kpis, base, correction),
     }
 
 
@@ -669,18 +706,25 @@ def _sweep_tables(
 # --------------------------------------------------------------------------- tables
 
 
-def comparison_table(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
+def comparison_table(
+    kpis: pd.DataFrame, base: str, correction: str = DEFAULT_CORRECTION
+) -> pd.DataFrame:
     """Wide comparison: per KPI and group, each scenario's mean and half-width, and for
-    every other scenario the paired difference to ``base`` with its half-width."""
+    every other scenario the paired difference to ``base`` with its half-width, p-value
+    and significance after ``correction`` (named in ``attrs["correction"]``)."""
     summary = summarise(kpis)
-    diffs = paired_differences(kpis, base)
+    diffs = correct(paired_differences(kpis, base), correction)
+    columns = ["difference", "half_width", "p_value", "p_adjusted", "significant"]
     merged = summary.merge(
-        diffs[["scenario", "kpi", "group", "difference", "half_width", "significant"]],
+        diffs[["scenario", "kpi", "group", *columns, "significant_uncorrected"]],
         on=["scenario", "kpi", "group"],
         how="left",
         suffixes=("", "_difference"),
     )
-    return merged.rename(columns={"half_width_difference": "difference_half_width"})
+    table = merged.rename(columns={"half_width_difference": "difference_half_width"})
+    table.attrs["correction"] = correction
+    table.attrs["comparisons"] = int(diffs["p_value"].notna().sum())
+    return table
 
 
 def sweep_table(kpis: pd.DataFrame, points: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:

@@ -10,8 +10,9 @@ path only, so they serve the Python API as well as ``anwsim export``.
 **Rounding.** KPI values (mean, CI half-width, standard deviation, paired difference and
 its half-width) are rounded per KPI: to the ``digits`` of its definition in
 `anwsim.metrics.definitions` where it gives them, else to `DEFAULT_DIGITS` decimals;
-utilisation by hour (a fraction) to `FRACTION_DIGITS`. Norms, targets, counts and the
-swept values are inputs and stay as they are. A rounded ``-0.0`` is written ``0``.
+utilisation by hour (a fraction) to `FRACTION_DIGITS`, p-values to `P_DIGITS`. Norms,
+targets, counts and the swept values are inputs and stay as they are. A rounded ``-0.0``
+is written ``0``.
 
 **Dutch CSV** (``dutch=True``): separator ``;``, decimal comma, UTF-8 with a byte-order
 mark and CRLF line ends, which is what Dutch Excel opens by double-click (and saves as
@@ -60,6 +61,10 @@ KPI_VALUE_COLUMNS = ("mean", "half_width", "sd", "difference", "difference_half_
 """Columns of the summary, comparison and sweep tables that carry a KPI's value."""
 
 MINUTE_COLUMNS = ("staffed_minutes", "busy_minutes")
+
+P_COLUMNS = ("p_value", "p_adjusted")
+P_DIGITS = 4
+"""Decimals of a p-value (corrected or not): 0.0001 is as fine as a reader needs."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -161,6 +166,8 @@ def rounded(name: str, table: pd.DataFrame) -> pd.DataFrame:
             out[column] = _round(out[column], kpi_digits(kpi))
         elif column in MINUTE_COLUMNS:
             out[column] = _round(out[column], DEFAULT_DIGITS)
+        elif column in P_COLUMNS:
+            out[column] = _round(out[column], P_DIGITS)
         elif column == "utilisation" and name == "utilisation_by_hour":
             out[column] = _round(out[column], FRACTION_DIGITS)
         elif out[column].dtype == object:

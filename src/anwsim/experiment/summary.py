@@ -1,12 +1,19 @@
-"""Summaries over replications: mean and t-based confidence interval per KPI, and paired
-differences between scenarios (common random numbers make replication r comparable)."""
+"""Summaries over replications: mean and t-based confidence interval per KPI, paired
+differences between scenarios (common random numbers make replication r comparable) with
+their paired t-test, and the correction of a table of differences for multiple
+comparisons (Holm, Benjamini–Hochberg)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from anwsim.experiment.corrections import CORRECTIONS, DEFAULT_CORRECTION
+
 KEYS = ["kpi", "group", "unit", "norm", "target"]
+
+ALPHA = 0.05
+"""Level of the significance flags: two-sided 5%, the complement of the 95% CIs."""
 
 
 def t_quantile(probability: float, df: np.ndarray | pd.Series | int) -> np.ndarray:
@@ -50,9 +57,27 @@ def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     ]
 
 
+def t_p_value(mean: pd.Series, sd: pd.Series, n: pd.Series) -> np.ndarray:
+    """Two-sided p-value of the one-sample t-test of mean 0, from the sample's ``mean``,
+    ``sd`` and size ``n``: 2 · P(T_{n−1} > |t|), t = mean / (sd / √n). `scipy.special.stdtr`
+    is the distribution function ``scipy.stats.t.cdf`` evaluates (as `t_quantile`), so
+    p < 1 − c exactly when the half-width of `_half_width` at confidence c excludes 0.
+    NaN with fewer than two values, or with no spread and a mean of zero (identical pairs:
+    nothing to test); 0 with no spread and a mean other than zero."""
+    from scipy.special import stdtr
+
+    m, s, k = (np.asarray(x, dtype=float) for x in (mean, sd, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.abs(m) / (s / np.sqrt(k))
+        p = 2.0 * stdtr(np.maximum(k - 1, 1), -t)
+    return np.where((k > 1) & np.isfinite(s) & ~np.isnan(t), p, np.nan)
+
+
 def paired_differences(kpis: pd.DataFrame, base: str, confidence: float = 0.95) -> pd.DataFrame:
     """For every other scenario: the mean over paired replications of (other − base) per
-    KPI and group, its t-based CI half-width, and whether that CI excludes zero."""
+    KPI and group, its t-based CI half-width, whether that CI excludes zero, and the
+    p-value of the paired t-test (`t_p_value`; below 1 − ``confidence`` exactly when the
+    CI excludes zero). Not corrected for multiple comparisons: see `correct`."""
     if base not in set(kpis["scenario"]):
         raise ValueError(f"no scenario labelled {base!r}")
     cols = ["kpi", "group", "replication", "value"]
@@ -72,11 +97,80 @@ def paired_differences(kpis: pd.DataFrame, base: str, confidence: float = 0.95) 
         agg.insert(0, "scenario", other)
         frames.append(agg)
     if not frames:
-        return pd.DataFrame(columns=["scenario", *KEYS, "difference", "half_width", "significant"])
+        return pd.DataFrame(
+            columns=["scenario", *KEYS, "difference", "half_width", "significant", "p_value"]
+        )
     out = pd.concat(frames, ignore_index=True).merge(meta, on=["kpi", "group"], how="left")
     out["half_width"] = _half_width(out["sd"], out["pairs"], confidence)
     out["significant"] = (out["difference"].abs() > out["half_width"]) & out["half_width"].notna()
-    return out[["scenario", *KEYS, "difference", "half_width", "significant", "sd", "pairs"]]
+    out["p_value"] = t_p_value(out["difference"], out["sd"], out["pairs"])
+    columns = ["scenario", *KEYS, "difference", "half_width", "significant", "p_value"]
+    return out[[*columns, "sd", "pairs"]]
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values: the i-th smallest of m becomes
+    max over j ≤ i of min(1, (m − j + 1) · p_(j)), in the input's order."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    m = p.size
+    stepped = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = stepped
+    return out
+
+
+def correct(
+    differences: pd.DataFrame, method: str = DEFAULT_CORRECTION, alpha: float = ALPHA
+) -> pd.DataFrame:
+    """``differences`` (of `paired_differences`) corrected for multiple comparisons.
+
+    The family is every row with a p-value (all scenarios × KPIs × groups compared; rows
+    without one, from a single pair or identical pairs, are not tested and stay not
+    significant). Adds ``p_adjusted`` (Holm's step-down, `holm`; Benjamini–Hochberg's
+    step-up, `scipy.stats.false_discovery_control`; or the p-value itself with
+    ``"none"``), sets ``significant`` to p_adjusted < ``alpha`` and keeps the uncorrected
+    flag (the CI excludes zero) as ``significant_uncorrected``. ``attrs`` records the
+    ``correction`` and the number of ``comparisons``. Correcting a corrected table
+    starts again from its uncorrected p-values."""
+    if method not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}")
+    out = differences.drop(columns=["p_adjusted"], errors="ignore")
+    if "significant_uncorrected" in out.columns:
+        out["significant"] = out.pop("significant_uncorrected")
+    p = out["p_value"].to_numpy(dtype=float) if len(out) else np.array([], dtype=float)
+    tested = np.isfinite(p)
+    adjusted = np.full(p.size, np.nan)
+    if tested.any():
+        if method == "holm":
+            adjusted[tested] = holm(p[tested])
+        elif method == "bh":
+            from scipy.stats import false_discovery_control
+
+            adjusted[tested] = false_discovery_control(p[tested], method="bh")
+        else:
+            adjusted[tested] = p[tested]
+    out.insert(
+        out.columns.get_loc("significant") + 1,
+        "significant_uncorrected",
+        out["significant"].astype(bool),
+    )
+    out["significant"] = tested & (np.nan_to_num(adjusted, nan=1.0) < alpha)
+    out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
+    out.attrs.update(correction=method, comparisons=int(tested.sum()))
+    return out
+
+
+def verdict(kpi: str, difference: float, significant: bool) -> int:
+    """What one row of a comparison counts in the `ranking` score: +1 for a significant
+    improvement, −1 for a significant worsening (the direction from the KPI's
+    definition), 0 otherwise or when the KPI has no better direction."""
+    from anwsim.metrics.definitions import KPIS
+
+    direction = KPIS[kpi].better if kpi in KPIS else None
+    if not significant or direction is None or not np.isfinite(difference) or difference == 0:
+        return 0
+    return 1 if (difference > 0) == (direction == "higher") else -1
 
 
 def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
@@ -89,7 +183,7 @@ def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
     ``kpi:group:norm``) the mean, the paired difference to the base and the norm of the
     scenario's KPI table.
     """
-    from anwsim.metrics.definitions import KPIS, RANKING
+    from anwsim.metrics.definitions import RANKING
 
     rows = []
     scenarios = [s for s in dict.fromkeys(comparison["scenario"]) if s != base]
@@ -105,11 +199,9 @@ def ranking(comparison: pd.DataFrame, base: str) -> pd.DataFrame:
             row[f"{kpi}:{group}"] = r["mean"]
             row[f"{kpi}:{group}:difference"] = r["difference"]
             row[f"{kpi}:{group}:norm"] = r["norm"]
-            direction = KPIS[kpi].better
-            if bool(r["significant"]) and direction is not None:
-                improved = (r["difference"] > 0) == (direction == "higher")
-                better += improved
-                worse += not improved
+            counted = verdict(kpi, float(r["difference"]), bool(r["significant"]))
+            better += counted > 0
+            worse += counted < 0
         row.update(
             {"improved": better, "worsened": worse, "score": better - worse, "_order": order}
         )
