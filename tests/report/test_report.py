@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from matplotlib.axes import Axes
@@ -76,6 +75,9 @@ COMPARE_FIGURES = {
     "ambulance",
     "travel",
     "differences",
+    "queues",
+    "map",
+    "map_change",
 }
 
 
@@ -148,11 +150,13 @@ def run_without_events(compared: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _all_axes(fig: Figure) -> list[Axes]:
+    """Every axes of ``fig`` and its subfigures, once each (a figure's ``axes`` may
+    already list those of its subfigures)."""
     out, stack = [], [fig]
     while stack:
         container = stack.pop()
         stack.extend(getattr(container, "subfigs", []))
-        out.extend(container.axes)
+        out.extend(ax for ax in container.axes if ax not in out)
     return out
 
 
@@ -272,6 +276,9 @@ def test_access_time_by_urgency(results: Results, figures: dict[str, Figure]) ->
     assert axes[0].get_ylabel() == L.t("axis.call_to_doctor", "en")
     assert axes[0].get_ylabel().endswith("(min)")
     norms = {"U0": 15, "U1": 15, "U2": 60, "U3": 180, "U4": 1440}
+    # U4's 24-hour norm is drawn in hours, the others in minutes
+    scales = {"U0": 1, "U1": 1, "U2": 1, "U3": 1, "U4": 60}
+    assert axes[4].get_ylabel() == "Call to doctor, mean (h)"
     lines = _lines(fig, "norm:")
     for ax, urgency in zip(axes, norms, strict=True):
         bars = _bars(ax)
@@ -279,11 +286,11 @@ def test_access_time_by_urgency(results: Results, figures: dict[str, Figure]) ->
         for container, scenario in zip(bars, results.labels, strict=True):
             (patch,) = container.patches
             expected = _mean(results, scenario, "call_to_doctor_mean", urgency)
-            assert patch.get_height() == pytest.approx(expected)
+            assert patch.get_height() == pytest.approx(expected / scales[urgency])
         assert _whiskers(ax)
-        assert _is_horizontal_at(lines[f"norm:{urgency}"], norms[urgency])
+        assert _is_horizontal_at(lines[f"norm:{urgency}"], norms[urgency] / scales[urgency])
         assert lines[f"norm:{urgency}"].axes is ax
-        assert ax.get_ylim()[1] > norms[urgency]
+        assert ax.get_ylim()[1] > norms[urgency] / scales[urgency]
 
 
 def test_within_norm_one_bar_group_per_scenario(
@@ -385,7 +392,12 @@ def test_workload_heatmap(results: Results, figures: dict[str, Figure]) -> None:
     colourbars = {ax.get_ylabel() for ax in _all_axes(fig)}
     assert "Utilisation (%)" in colourbars
     assert "Difference to base (percentage points)" in colourbars
-    assert _all_axes(fig)[2].get_xlabel() == "Hour of the week (h, from Monday 00:00)"
+    xlabels = [ax.get_xlabel() for ax in _all_axes(fig) if ax.get_xlabel()]
+    assert xlabels == ["Hour of the week (h, from Monday 00:00)"]
+    # days of the week on the bottom panel's hour axis, not hour numbers
+    bottom = next(ax for ax in _all_axes(fig) if ax.get_xlabel())
+    days = [t.get_text() for t in bottom.get_xticklabels(minor=True)]
+    assert days == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def test_capacity_staffed_from_rosters(results: Results, figures: dict[str, Figure]) -> None:
@@ -504,15 +516,18 @@ def test_sweep_figure(compared: Path, tmp_path: Path) -> None:
     expected = [_mean(results, s, "within_nts_norm", "U2") for s in ("baseline", "night_closed")]
     assert list(line.get_ydata()) == pytest.approx(expected)
     assert any(isinstance(c, LineCollection) for c in u2.collections)  # CI whiskers
-    assert axes[-1].get_xlabel() == "…gp_consult.0.staff (persons)"
+    # the swept field by its readable name (site from the scenario); the raw path in the caption
+    assert (
+        axes[-1].get_xlabel().replace("\n", " ") == "GP, consults: staff (HAP A, block 1) (persons)"
+    )
+    assert path in caption(fig)
     assert u2.get_ylabel() == "Share (%)"
     assert display_names(results, "en") == {"baseline": "2", "night_closed": "3"}
 
 
-def test_workload_falls_back_to_a_fresh_simulation(compared: Path, tmp_path: Path) -> None:
-    """Without per-hour files the report simulates replication 0 again; by common random
-    numbers that gives the stored numbers exactly."""
-    stored = pd.read_parquet(compared / "hourly" / "baseline" / "rep-00000.parquet")
+def test_workload_tables_missing_are_said_not_simulated(compared: Path, tmp_path: Path) -> None:
+    """Without per-hour files the report does not simulate (it only reads results): the
+    workload is empty with source ``missing``, a note says so, and so does the caption."""
     copy = _copy(
         compared,
         tmp_path / "f",
@@ -521,12 +536,11 @@ def test_workload_falls_back_to_a_fresh_simulation(compared: Path, tmp_path: Pat
     )
     results = Results.open(copy)
     hourly = results.hourly("baseline")
-    assert hourly.source == "simulated"
-    merged = stored.merge(hourly.frame, on=["group", "hour_of_week"], suffixes=("", "_new"))
-    assert len(merged) == len(stored)
-    assert np.allclose(merged["busy_minutes"], merged["busy_minutes_new"])
+    assert hourly.source == "missing" and hourly.frame.empty
+    assert results.hourly_missing == ["baseline"]
+    assert "no_hourly" in results.notes
     fig = make_figures(results, "en")["workload"]
-    assert "simulated replication 0" in caption(fig)
+    assert "no per-hour workload tables" in caption(fig)
 
 
 def test_workload_with_many_scenarios_shows_the_base_and_differences(

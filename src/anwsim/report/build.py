@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from anwsim.experiment.summary import CORRECTIONS
 from anwsim.report import figures as F
 from anwsim.report import page, style
 from anwsim.report.data import Results
@@ -45,20 +46,31 @@ def build_report(
     lang: str = "en",
     out: str | Path | None = None,
     progress: Progress | None = None,
+    correction: str | None = None,
 ) -> dict[str, Figure]:
     """Write the report of result directory ``directory`` into ``out`` (default
     ``directory/report``): ``<figure>.<format>`` for every figure and format,
     ``report.md`` and ``report.html``, telling ``progress`` (`Progress`) each step.
-    Returns the figures by name.
+    Significance (stars, filled markers, the ranking) is after ``correction`` for
+    multiple comparisons: ``bh`` (Benjamini–Hochberg), ``holm`` or ``none``
+    (`anwsim.experiment.summary.correct`); by default the one the comparison was run
+    with (its manifest; ``bh`` when it names none), so that the report's stars are those
+    `anwsim compare` printed. Returns the figures by name.
 
-    Raises `ScenarioError` if ``directory`` is not a result directory."""
+    Raises `ScenarioError` if ``directory`` is not a result directory or ``correction``
+    is unknown."""
     bad = [f for f in formats if f not in style.FORMATS]
     if bad or not formats:
         raise ScenarioError(
             f"unknown format {', '.join(bad) or '(none)'}; allowed: {', '.join(style.FORMATS)}",
             file="--format",
         )
-    results = Results.open(directory)
+    if correction is not None and correction not in CORRECTIONS:
+        raise ScenarioError(
+            f"unknown correction {correction!r}; allowed: {', '.join(CORRECTIONS)}",
+            file="--correction",
+        )
+    results = Results.open(directory, correction=correction)
     target = Path(out) if out is not None else Path(directory) / "report"
     target.mkdir(parents=True, exist_ok=True)
     _check_lang(lang)

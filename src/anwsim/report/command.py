@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from anwsim.experiment.corrections import CORRECTIONS, DEFAULT_CORRECTION
 from anwsim.report import FORMATS
 from anwsim.report.labels import LANGS
 from anwsim.scenario.errors import ScenarioError
@@ -77,11 +78,27 @@ def _progress() -> Iterator[Progress | None]:
     type=click.Path(path_type=Path, file_okay=False),
     help="Where to write the report (default: RESULTS_DIR/report).",
 )
-def report(results_dir: Path, formats: tuple[str, ...], lang: str, out: Path | None) -> None:
+@click.option(
+    "--correction",
+    type=click.Choice(list(CORRECTIONS)),
+    default=None,
+    help="Correction of a comparison's significance for multiple comparisons: Holm"
+    " (family-wise 5%), Benjamini-Hochberg (false discovery rate 5%) or none."
+    f" [default: the one the comparison was run with, else {DEFAULT_CORRECTION}]",
+)
+def report(
+    results_dir: Path,
+    formats: tuple[str, ...],
+    lang: str,
+    out: Path | None,
+    correction: str | None,
+) -> None:
     """Charts and a one-page summary (Markdown, HTML) of a run, compare or sweep.
 
     Writes one file per figure and format, report.md and report.html (figures embedded)
-    into --out. Per-patient distributions need a run with --log full.
+    into --out. Per-patient distributions need a run with --log full. A comparison's
+    differences are marked significant after --correction; the footers say how many
+    comparisons there are.
     """
     from anwsim.report.build import build_report
 
@@ -89,7 +106,12 @@ def report(results_dir: Path, formats: tuple[str, ...], lang: str, out: Path | N
     try:
         with _progress() as progress:
             figures = build_report(
-                results_dir, formats=formats, lang=lang, out=target, progress=progress
+                results_dir,
+                formats=formats,
+                lang=lang,
+                out=target,
+                progress=progress,
+                correction=correction,
             )
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -1,5 +1,6 @@
 """What a report reads from a result directory: the manifest, the KPIs per replication,
-the busy and staffed minutes per hour of the week, and (``--log full``) the event logs.
+the busy and staffed minutes and the queues per hour of the week, and (``--log full``)
+the event logs.
 
 `Results.open(directory)` reads a run, compare or sweep written by `anwsim.experiment`.
 It works on finished and on interrupted directories (it then reads the per-replication
@@ -7,11 +8,12 @@ KPI files). Everything else is computed on demand and cached: the summary (mean 
 t-based 95% CI per KPI), the paired differences to the base scenario, the validated
 scenarios, and per-patient times from the event logs.
 
-Event logs carry times only, not urgencies. Because a replication's patients depend on
-nothing but the scenario, the seed and the replication number, the report draws the
-replication's `Demand` again (sampling only, no simulation; well under a second for a
-year) and takes each patient's urgency and entry from it; the arrival times are checked
-against the log's, and if they do not match, urgencies are left unknown.
+The report only reads: it never samples or simulates (it imports nothing of
+`anwsim.model`, `anwsim.sampling` or the runner). Each patient's urgency and entry come
+from the event log's ``urgency`` and ``entry`` columns; a log written before they
+existed gives urgency and entry -1 (unknown) and the note ``no_urgency``. A directory
+without per-hour workload tables gives `Hourly` with ``source == "missing"`` (an empty
+frame) and the note ``no_hourly``; one without queue tables gives ``queues`` None.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from anwsim.experiment.store import ResultStore
-from anwsim.experiment.summary import paired_differences, summarise
+from anwsim.experiment.summary import DEFAULT_CORRECTION, correct, paired_differences, summarise
 from anwsim.scenario import ENTRIES, URGENCIES, Scenario, validate_data
 from anwsim.scenario.errors import ScenarioError
 from anwsim.scenario.schema import AMBULANCE_URGENCIES
@@ -44,7 +47,31 @@ EVENT_COLUMNS: dict[str, str] = {
 }
 """Events of the vidigi log the report uses, and the column each becomes."""
 
-HourlySource = Literal["replications", "pooled", "simulated"]
+QUEUE_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "site",
+    "role",
+    "hour_of_week",
+    "observed_minutes",
+    "waiting_minutes",
+    "waits_started",
+    "wait_minutes",
+)
+"""Columns of `Results.queues`."""
+
+HOURLY_COLUMNS: tuple[str, ...] = (
+    "group",
+    "role",
+    "site",
+    "hour_of_week",
+    "staffed_minutes",
+    "busy_minutes",
+    "utilisation",
+    "replication",
+)
+"""Columns of `Hourly.frame` (those of `anwsim.metrics.utilisation_by_hour_of_week`)."""
+
+HourlySource = Literal["replications", "pooled", "missing"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +81,8 @@ class Hourly:
     ``frame`` has the columns of `anwsim.metrics.utilisation_by_hour_of_week` plus
     ``replication`` (-1 when only totals over replications are stored); ``source`` says
     where it came from: the per-replication files of the store, the pooled table
-    ``utilisation_by_hour.parquet``, or a fresh simulation of replication 0."""
+    ``utilisation_by_hour.parquet``, or ``missing`` (the directory has neither: the frame
+    is empty, and a figure must say that the tables are missing)."""
 
     frame: pd.DataFrame
     source: HourlySource
@@ -69,22 +97,32 @@ def _rep_files(folder: Path) -> list[Path]:
 class Results:
     """A result directory opened for reporting."""
 
-    def __init__(self, directory: Path, manifest: dict[str, Any], kpis: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        manifest: dict[str, Any],
+        kpis: pd.DataFrame,
+        correction: str = DEFAULT_CORRECTION,
+    ) -> None:
         self.directory = Path(directory)
+        self.correction = correction
+        """Correction for multiple comparisons of `differences` (holm, bh or none)."""
         self.manifest = manifest
         self.kpis = kpis
         self._scenarios: dict[str, Scenario] = {}
         self._patients: dict[str, pd.DataFrame | None] = {}
         self._hourly: dict[str, Hourly] = {}
+        self._queues: dict[str, pd.DataFrame | None] = {}
         self.notes: list[str] = []
         """Things the reader should know (incomplete runs, failed replications)."""
 
     # ------------------------------------------------------------------ open
 
     @classmethod
-    def open(cls, directory: str | Path) -> Results:
+    def open(cls, directory: str | Path, correction: str | None = None) -> Results:
         """Read ``directory``; raises `ScenarioError` if it is not a result directory or
-        holds no finished replication."""
+        holds no finished replication. ``correction``: see `differences`; by default the
+        one the comparison was run with (its manifest), else `DEFAULT_CORRECTION`."""
         directory = Path(directory)
         path = directory / "manifest.json"
         manifest = ResultStore.open(directory).manifest
@@ -110,7 +148,12 @@ class Results:
             kpis.insert(0, "scenario", next(iter(manifest["scenarios"])))
         if (directory / "failures").is_dir() and any((directory / "failures").rglob("*.json")):
             notes.append("failures")
-        results = cls(directory, manifest, kpis)
+        chosen = correction or manifest.get("correction") or DEFAULT_CORRECTION
+        results = cls(directory, manifest, kpis, chosen)
+        if results.hourly_missing:
+            notes.append("no_hourly")
+        if results.has_events and not results._logs_have_patients():
+            notes.append("no_urgency")
         results.notes = notes
         return results
 
@@ -142,6 +185,21 @@ class Results:
         """Sweep: the swept values of every point (empty for run and compare)."""
         return dict(self.manifest.get("points") or {})
 
+    @property
+    def demand_digests(self) -> dict[str, dict[int, str]]:
+        """Per scenario and replication, the digest of its Demand (SHA-256 of the
+        columns that identify its patients: `anwsim.experiment.tasks.demand_digest`), as
+        the finished run collected them into the manifest; empty for directories written
+        before digests existed or not finished."""
+        found = self.manifest.get("demand_digests")
+        if not isinstance(found, dict):
+            return {}
+        return {
+            str(label): {int(r): str(d) for r, d in reps.items()}
+            for label, reps in found.items()
+            if isinstance(reps, dict)
+        }
+
     def scenario(self, label: str) -> Scenario:
         """The resolved scenario of ``label`` as it was run (from the manifest)."""
         if label not in self._scenarios:
@@ -157,10 +215,12 @@ class Results:
 
     @cached_property
     def differences(self) -> pd.DataFrame:
-        """Paired differences (other − base) per KPI and group, with CI half-widths."""
+        """Paired differences (other − base) per KPI and group, with CI half-widths and
+        p-values, corrected for multiple comparisons by `correction`
+        (`anwsim.experiment.summary.correct`): ``significant`` is the corrected flag."""
         if len(self.labels) < 2:
             return pd.DataFrame()
-        return paired_differences(self.kpis, self.base)
+        return correct(paired_differences(self.kpis, self.base), self.correction)
 
     def kpi(self, kpi: str, groups: list[str] | None = None) -> pd.DataFrame:
         """Summary rows of one KPI (optionally some groups), scenarios in order."""
@@ -196,26 +256,35 @@ class Results:
             self._patients[label] = self._read_patients(label)
         return self._patients[label]
 
+    def _logs_have_patients(self) -> bool:
+        """Whether every event log has the ``urgency`` and ``entry`` columns."""
+        for label in self.labels:
+            for path in _rep_files(self.directory / "events" / label):
+                if not {"urgency", "entry"} <= set(pq.read_schema(path).names):
+                    return False
+        return True
+
     def _read_patients(self, label: str) -> pd.DataFrame | None:
         files = _rep_files(self.directory / "events" / label)
         if not files:
             return None
-        from anwsim.sampling import DemandSampler
-
         scenario = self.scenario(label)
-        sampler = DemandSampler(scenario)
         start, end = scenario.run.warmup_minutes, scenario.run.horizon_minutes
         emergency = [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
         amb_map = np.array(
             [AMBULANCE_URGENCIES.index(scenario.ambulance.urgency_map[u]) for u in URGENCIES]  # type: ignore[index]
         )
+        sehs = list(scenario.sites.sehs)
         frames = []
         for path in files:
             replication = int(_REP.match(path.name).group(1))  # type: ignore[union-attr]
+            names = set(pq.read_schema(path).names)
+            known = {"urgency", "entry"} <= names
+            columns = ["entity_id", "event", "time", "resource_id"]
+            columns += ["site"] if "site" in names else []
+            columns += ["urgency", "entry"] if known else []
             log = pd.read_parquet(
-                path,
-                columns=["entity_id", "event", "time", "resource_id"],
-                filters=[("event", "in", list(EVENT_COLUMNS))],
+                path, columns=columns, filters=[("event", "in", list(EVENT_COLUMNS))]
             )
             wide = log.pivot_table(
                 index="entity_id", columns="event", values="time", aggfunc="first"
@@ -223,18 +292,20 @@ class Results:
             for column in EVENT_COLUMNS.values():
                 if column not in wide.columns:
                     wide[column] = np.nan
-            handover = log[log["event"] == "handover_begins"].set_index("entity_id")["resource_id"]
-            wide["seh"] = handover.reindex(wide.index).fillna(-1).astype(np.int64)
+            handover = log[log["event"] == "handover_begins"].set_index("entity_id")
+            if "site" in names:  # the SEH by id
+                seh = _codes(handover["site"], sehs)
+            else:  # logs before site names: resource_id was the SEH's index
+                seh = handover["resource_id"].astype("float64")
+            wide["seh"] = seh.reindex(wide.index).fillna(-1).astype(np.int64)
             wide = wide[(wide["arrival"] >= start) & (wide["arrival"] < end)]
-            ids = wide.index.to_numpy(dtype=np.int64)
-            demand = sampler.sample(replication)
-            urgency = np.full(ids.size, -1, dtype=np.int64)
-            entry = np.full(ids.size, -1, dtype=np.int64)
-            if ids.size and ids.max() < len(demand.arrival_minutes):
-                same = np.allclose(demand.arrival_minutes[ids], wide["arrival"].to_numpy())
-                if same:
-                    urgency = demand.urgency[ids].astype(np.int64)
-                    entry = demand.entry[ids].astype(np.int64)
+            urgency = np.full(len(wide), -1, dtype=np.int64)
+            entry = np.full(len(wide), -1, dtype=np.int64)
+            if known:
+                first = log[log["event"] == "arrival"].drop_duplicates("entity_id")
+                first = first.set_index("entity_id").reindex(wide.index)
+                urgency = _codes(first["urgency"], list(URGENCIES)).to_numpy()
+                entry = _codes(first["entry"], list(ENTRIES)).to_numpy()
             ambulance = np.where(
                 np.isfinite(wide["incident"].to_numpy()) & (urgency >= 0),
                 amb_map[np.maximum(urgency, 0)],
@@ -270,6 +341,25 @@ class Results:
             self._hourly[label] = self._read_hourly(label)
         return self._hourly[label]
 
+    @property
+    def hourly_missing(self) -> list[str]:
+        """Labels whose per-hour workload tables are missing (neither per replication
+        nor pooled): their `hourly` is empty with ``source == "missing"``."""
+        return [label for label in self.labels if not self._has_hourly(label)]
+
+    def _has_hourly(self, label: str) -> bool:
+        if label in self._hourly:
+            return self._hourly[label].source != "missing"
+        if any(_rep_files(self.directory / f / label) for f in ("hourly", "utilisation_by_hour")):
+            return True
+        pooled = self.directory / "utilisation_by_hour.parquet"
+        if not pooled.exists():
+            return False
+        if "scenario" not in pq.read_schema(pooled).names:
+            return pq.read_metadata(pooled).num_rows > 0
+        frame = pd.read_parquet(pooled, columns=["scenario"])
+        return bool((frame["scenario"] == label).any())
+
     def _read_hourly(self, label: str) -> Hourly:
         for folder in ("hourly", "utilisation_by_hour"):
             files = _rep_files(self.directory / folder / label)
@@ -288,12 +378,38 @@ class Results:
                 frame = frame[frame["scenario"] == label]
             if not frame.empty:
                 return Hourly(frame.assign(replication=-1), "pooled")
-        from anwsim.experiment import run_replication
-        from anwsim.metrics import utilisation_by_hour_of_week
+        return Hourly(pd.DataFrame({c: [] for c in HOURLY_COLUMNS}), "missing")
 
-        scenario = self.scenario(label)
-        result = run_replication(scenario, 0)
-        frame = utilisation_by_hour_of_week(
-            result.outcomes, scenario.run.warmup_minutes, result.outcomes.horizon
-        )
-        return Hourly(frame.assign(replication=0), "simulated")
+    # ------------------------------------------------------------------ queues per hour
+
+    def queues(self, label: str) -> pd.DataFrame | None:
+        """Waiting per queue and hour of the week of ``label``, one row per replication,
+        queue and hour (from ``queues/<label>/rep-NNNNN.parquet``; None when the
+        directory has no queue tables, e.g. one written before they existed).
+
+        Columns ``replication, site, role, hour_of_week, observed_minutes,
+        waiting_minutes, waits_started, wait_minutes`` (see
+        `anwsim.metrics.queues.queues_by_hour_of_week`): the mean number waiting in an
+        hour is ``waiting_minutes / observed_minutes``, the mean wait of the waits that
+        began in it ``wait_minutes / waits_started``."""
+        if label not in self._queues:
+            self._queues[label] = self._read_queues(label)
+        return self._queues[label]
+
+    def _read_queues(self, label: str) -> pd.DataFrame | None:
+        files = _rep_files(self.directory / "queues" / label)
+        if not files:
+            return None
+        frames = []
+        for path in files:
+            frame = pd.read_parquet(path)
+            if "replication" not in frame.columns:
+                frame["replication"] = int(_REP.match(path.name).group(1))  # type: ignore[union-attr]
+            frames.append(frame[list(QUEUE_COLUMNS)])
+        return pd.concat(frames, ignore_index=True)
+
+
+def _codes(values: pd.Series, names: list[str]) -> pd.Series:
+    """Index of each value in ``names`` (-1: missing or not a name), same index."""
+    codes = pd.Categorical(values.astype("object"), categories=names).codes
+    return pd.Series(codes.astype(np.int64), index=values.index)

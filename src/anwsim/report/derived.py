@@ -6,7 +6,7 @@
   arrivals in that hour × mean service time (staff-equivalents, Erlang), from the demand
   channels, urgency and disposition mixes and the mean durations;
 * `travel_to_post` — car minutes from every area to the GP post a patient would be sent
-  to at a given moment (`anwsim.model.routing.Routing.post_for`), with its population;
+  to at a given moment (`anwsim.scenario.routing.Routing.post_for`), with its population;
 * `representative_times` — a weekday evening and the night after it in a regular week
   of the run, for the day/night travel comparison;
 * `role_utilisation` — per-hour utilisation per role from busy and staffed minutes.
@@ -21,10 +21,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from anwsim.model.routing import Routing
-from anwsim.sampling.intensity import expected_per_hour, scenario_calendar
 from anwsim.scenario import DISPOSITIONS, ROLES, URGENCIES, Scenario
 from anwsim.scenario.calendar import Calendar
+from anwsim.scenario.intensity import expected_per_hour, scenario_calendar
+from anwsim.scenario.routing import Routing
 from anwsim.scenario.schema import for_urgency
 
 HOURS_PER_WEEK = 168

@@ -7,8 +7,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import os
+import re
+import shlex
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -16,7 +20,7 @@ from matplotlib.figure import Figure
 from anwsim import __version__
 from anwsim.metrics.definitions import REPORT_HEADLINE
 from anwsim.report import labels as L
-from anwsim.report import style
+from anwsim.report import ranking, style
 from anwsim.report.data import Results
 from anwsim.report.figures import display_names
 
@@ -72,6 +76,43 @@ def headline_rows(results: Results, lang: str) -> tuple[list[str], list[list[str
     return header, rows
 
 
+MAX_UP = 2
+"""A source file is shown relative to the result directory when it lies at most this
+many folders up (``../scenarios/a.yaml``, ``../../scenarios/a.yaml``), else by name."""
+
+
+def _is_absolute(text: str) -> bool:
+    return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()
+
+
+def shown_path(text: str, directory: Path) -> str:
+    """A path for the page without the machine's folders: a relative one as it was given,
+    an absolute one relative to the result ``directory`` when that stays close to it
+    (`MAX_UP`), else its file name."""
+    if not PurePosixPath(text).is_absolute():
+        return PureWindowsPath(text).name if PureWindowsPath(text).is_absolute() else text
+    relative = Path(os.path.relpath(text, directory.resolve()))
+    if relative.parts.count("..") <= MAX_UP:
+        return relative.as_posix()
+    return PurePosixPath(text).name or text
+
+
+def shown_command(argv: Sequence[object], directory: Path) -> str:
+    """The command line as a shell would take it, with the program by name and every
+    absolute path (also after ``--opt=``, ``KEY=``) shortened by `shown_path`."""
+    if not argv:
+        return ""
+    program = Path(str(argv[0])).name
+    words = ["python -m anwsim" if program == "__main__.py" else program]
+    for arg in map(str, argv[1:]):
+        key, sep, value = arg.partition("=")
+        if sep and _is_absolute(value) and not _is_absolute(key):
+            words.append(shlex.quote(f"{key}={shown_path(value, directory)}"))
+        else:
+            words.append(shlex.quote(shown_path(arg, directory)))
+    return " ".join(words)
+
+
 def provenance(results: Results, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs: what was run, with which seed, versions and command."""
     m = results.manifest
@@ -79,7 +120,7 @@ def provenance(results: Results, lang: str) -> list[tuple[str, str]]:
     versions = m.get("versions") or {}
     items = [
         (L.t("page.kind", lang), L.t(f"page.kind.{results.kind}", lang)),
-        (L.t("page.directory", lang), str(results.directory)),
+        (L.t("page.directory", lang), results.directory.resolve().name),
         (L.t("page.seed", lang), str(m.get("seed", first.run.seed))),
         (
             L.t("page.col.replications", lang),
@@ -103,7 +144,7 @@ def provenance(results: Results, lang: str) -> list[tuple[str, str]]:
             L.t("page.versions", lang),
             ", ".join(f"{k} {v}" for k, v in versions.items()) or f"anwsim {__version__}",
         ),
-        (L.t("page.command", lang), " ".join(str(a) for a in m.get("command", []))),
+        (L.t("page.command", lang), shown_command(m.get("command") or [], results.directory)),
         (L.t("page.started", lang), str(m.get("started", ""))),
         (
             L.t("page.created", lang),
@@ -114,7 +155,9 @@ def provenance(results: Results, lang: str) -> list[tuple[str, str]]:
 
 
 def scenario_rows(results: Results, lang: str) -> tuple[list[str], list[list[str]]]:
-    names = display_names(results, lang, standalone=True)
+    """Header and rows of the provenance table: each scenario's label, full name, file
+    (`shown_path`), hash and replications."""
+    names = display_names(results, lang, standalone=True, full=True)
     header = [
         L.t("page.col.label", lang),
         L.t("page.col.scenario", lang),
@@ -129,7 +172,7 @@ def scenario_rows(results: Results, lang: str) -> tuple[list[str], list[list[str
             [
                 label,
                 names[label],
-                str(entry.get("source") or ""),
+                shown_path(str(entry.get("source") or ""), results.directory),
                 str(entry.get("hash", ""))[:12],
                 str(results.replications[label]),
             ]
@@ -139,8 +182,6 @@ def scenario_rows(results: Results, lang: str) -> tuple[list[str], list[list[str
 
 def notes(results: Results, lang: str) -> list[str]:
     out = [L.t(f"page.note.{n}", lang) for n in results.notes]
-    if len(results.labels) > style.MAX_SCENARIOS:
-        out.append(L.t("page.note.many", lang, n=style.MAX_SCENARIOS, total=len(results.labels)))
     return out
 
 
@@ -152,16 +193,30 @@ def _title(results: Results, lang: str) -> str:
 # --------------------------------------------------------------------------- Markdown
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")
+"""Characters with a meaning in Markdown anywhere in a line (CommonMark emphasis, code,
+links and closing ``#``; GitHub's table pipes, strikethrough and ``$`` math); each is
+written with a backslash before it. Without ``[``, ``(`` and ``!`` start no link."""
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+"""What starts a list or a heading underline only at the start of a line."""
+
+
+def md_escape(text: str) -> str:
+    """``text`` as Markdown that renders to exactly ``text``, the way `html.escape` does
+    for the HTML page: specials backslash-escaped, ``&``, ``<`` and ``>`` as entities (so
+    no tag or entity survives), one line (newlines become spaces)."""
+    text = " ".join(text.splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = [
-        "| " + " | ".join(_md_escape(h) for h in header) + " |",
+        "| " + " | ".join(md_escape(h) for h in header) + " |",
         "|" + "|".join("---" for _ in header) + "|",
     ]
-    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -173,36 +228,45 @@ def markdown(
     out: Path,
 ) -> str:
     """The summary as Markdown; figures are linked as the PNG (else SVG) files written
-    beside it, other formats listed."""
-    parts = [f"# {_title(results, lang)}", ""]
+    beside it, other formats listed. Every text is escaped (`md_escape`), so a scenario
+    named ``<script>`` or ``*bold* | x`` reads as written, as in the HTML page."""
+    e = md_escape
+
+    def link(path: Path) -> str:
+        return quote(path.relative_to(out).as_posix())
+
+    parts = [f"# {e(_title(results, lang))}", ""]
     for note in notes(results, lang):
-        parts += [f"> {note}", ""]
+        parts += [f"> {e(note)}", ""]
     header, rows = headline_rows(results, lang)
     note_key = "page.cell_note" if results.kind == "compare" else "page.cell_note_run"
-    parts += [f"## {L.t('page.headline', lang)}", "", _md_table(header, rows), ""]
-    parts += [f"*{L.t(note_key, lang)}*", ""]
-    parts += [f"## {L.t('page.figures', lang)}", ""]
+    parts += [f"## {e(L.t('page.headline', lang))}", "", _md_table(header, rows), ""]
+    parts += [f"*{e(L.t(note_key, lang))}*", ""]
+    if results.kind == "compare" and not results.differences.empty:
+        parts += [f"*{e(ranking.significance_note(results, lang))}*", ""]
+    if ranking.applicable(results):
+        header, rows = ranking.table(results, lang)
+        parts += [f"## {e(L.t('page.ranking', lang))}", "", _md_table(header, rows), ""]
+        parts += [f"*{e(ranking.note(results, lang))}*", ""]
+    parts += [f"## {e(L.t('page.figures', lang))}", ""]
     for name, fig in figures.items():
         paths = list(files.get(name, []))
         image = next((p for p in paths if p.suffix == ".png"), None) or next(
             (p for p in paths if p.suffix == ".svg"), None
         )
-        title = fig.get_suptitle() or name
-        parts.append(f"### {title}")
-        parts.append("")
+        title = e(fig.get_suptitle() or name)
+        parts += [f"### {title}", ""]
         if image is not None:
-            parts.append(f"![{title}]({image.relative_to(out).as_posix()})")
-            parts.append("")
-        parts.append(style.caption(fig))
+            parts += [f"![{title}]({link(image)})", ""]
+        parts.append(e(style.caption(fig)))
         if paths:
-            links = ", ".join(f"[{p.suffix[1:]}]({p.relative_to(out).as_posix()})" for p in paths)
-            parts.append("")
-            parts.append(f"{L.t('page.files', lang)}: {links}")
+            links = ", ".join(f"[{p.suffix[1:]}]({link(p)})" for p in paths)
+            parts += ["", f"{e(L.t('page.files', lang))}: {links}"]
         parts.append("")
-    parts += [f"## {L.t('page.provenance', lang)}", ""]
+    parts += [f"## {e(L.t('page.provenance', lang))}", ""]
     header, rows = scenario_rows(results, lang)
     parts += [_md_table(header, rows), ""]
-    parts += [f"- **{_md_escape(k)}**: {_md_escape(v)}" for k, v in provenance(results, lang)]
+    parts += [f"- **{e(k)}**: {e(v)}" for k, v in provenance(results, lang)]
     parts.append("")
     return "\n".join(parts)
 
@@ -261,6 +325,14 @@ def html_page(results: Results, figures: Mapping[str, Figure], lang: str) -> str
     parts.append(f"<h2>{html.escape(L.t('page.headline', lang))}</h2>")
     parts.append(_html_table(header, rows, numeric_from=4))
     parts.append(f"<p><small>{html.escape(L.t(note_key, lang))}</small></p>")
+    if results.kind == "compare" and not results.differences.empty:
+        footer = ranking.significance_note(results, lang)
+        parts.append(f"<p><small>{html.escape(footer)}</small></p>")
+    if ranking.applicable(results):
+        header, rows = ranking.table(results, lang)
+        parts.append(f"<h2>{html.escape(L.t('page.ranking', lang))}</h2>")
+        parts.append(_html_table(header, rows))
+        parts.append(f"<p><small>{html.escape(ranking.note(results, lang))}</small></p>")
     parts.append(f"<h2>{html.escape(L.t('page.figures', lang))}</h2>")
     for name, fig in figures.items():
         data = base64.b64encode(style.png_bytes(fig)).decode("ascii")

@@ -61,8 +61,18 @@ LINESTYLES: tuple[Any, ...] = (
     (0, (1, 3)),
     (0, (10, 3)),
 )
-MAX_SCENARIOS = len(SCENARIO_COLOURS)
-"""Figures that show scenarios side by side show at most this many."""
+PALETTE = len(SCENARIO_COLOURS)
+"""Colours (and hatches, markers, line styles) in one round of the palette."""
+DISTINCT_LOOKS = PALETTE * PALETTE
+"""Scenarios 0..63 each get a look no other scenario has (see `look`); beyond, the
+looks repeat (and the names on the axes or in the legend tell them apart)."""
+ROWS_FROM = 8
+"""From this many scenarios on (one more than a line panel holds), bar charts draw a
+row per scenario (horizontal bars, names on the axis) instead of side-by-side bars with
+a legend to look up."""
+LINES_PER_PANEL = 7
+"""Cumulative (line) charts draw at most this many scenarios per panel (the base is
+repeated in each further panel as a grey reference); more panels when there are more."""
 
 INK = "#222222"
 """Bar edges, hatches, norm lines and text: near-black."""
@@ -121,6 +131,8 @@ RC: dict[str, Any] = {
     "ps.fonttype": 42,
     "svg.fonttype": "path",
     "svg.hashsalt": "anwsim",
+    # Scenario and site names are text, never TeX: a "$" must not start mathtext.
+    "text.parse_math": False,
 }
 """The report's rcParams. Apply with `context()` while making *and* saving figures."""
 
@@ -143,8 +155,20 @@ class Look:
 
 
 def look(k: int) -> Look:
-    i = k % MAX_SCENARIOS
-    return Look(SCENARIO_COLOURS[i], HATCHES[i], MARKERS[i], LINESTYLES[i])
+    """Scenario *k*'s colour, hatch, marker and line style.
+
+    The first 8 take the i-th of each list. From then on round ``j = k // 8`` shifts
+    the hatch by ``j``, the marker by ``3j`` and the line style by ``5j`` against the
+    colour (``k % 8``): as 1, 3 and 5 are invertible mod 8, each of the pairs colour +
+    hatch, colour + marker and colour + line style is different for every k < 64, so a
+    bar chart, a line chart and a black-and-white print all tell 64 scenarios apart."""
+    i, j = k % PALETTE, (k // PALETTE) % PALETTE
+    return Look(
+        SCENARIO_COLOURS[i],
+        HATCHES[(i + j) % PALETTE],
+        MARKERS[(i + 3 * j) % PALETTE],
+        LINESTYLES[(i + 5 * j) % PALETTE],
+    )
 
 
 def bar_style(k: int) -> dict[str, Any]:
