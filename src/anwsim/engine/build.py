@@ -396,13 +396,14 @@ def demand_arrays(demand: Demand) -> tuple[np.ndarray, ...]:
     """(float columns, int columns, patience, redials, redial delays, offload minutes,
     travel noise) of a Demand, as the loop reads them."""
     n = len(demand)
-    # one row per column (contiguous copies; the loop reads df[column, patient])
-    df = np.empty((len(DF_COLUMNS), n), dtype=np.float64)
+    # one row per patient (the loop reads df[patient, column]): a patient's columns share
+    # a cache line or two, and the loop addresses them all from one row
+    df = np.empty((n, len(DF_COLUMNS)), dtype=np.float64)
     for k, name in enumerate(DF_COLUMNS):
-        df[k] = getattr(demand, name)
-    di = np.empty((len(DI_COLUMNS), n), dtype=np.int64)
+        df[:, k] = getattr(demand, name)
+    di = np.empty((n, len(DI_COLUMNS)), dtype=np.int64)
     for k, name in enumerate(DI_COLUMNS):
-        di[k] = getattr(demand, name)
+        di[:, k] = getattr(demand, name)
     patience = _matrix(demand.patience_minutes, np.float64)
     redials = _matrix(demand.redials, np.bool_)
     delays = _matrix(demand.redial_delay_minutes, np.float64)

@@ -1,6 +1,6 @@
 """The compiled event loop: the chain of ``docs/engine.md`` over flat arrays, in Numba.
 
-`run_chain` allocates the state and `event_loop` runs it; the operations it repeats (the
+`run_chain` sets up the state and `event_loop` runs it; the operations it repeats (the
 event heap, the request heaps, pools, rosters, the fleet, a process's next step) are
 functions of their own that take the parts of the state they touch as tuples of arrays
 (listed below). Every scalar that changes is a slot of a small array, so that a function
@@ -11,7 +11,7 @@ an atomic increment and decrement, most of the loop's time.
 Mirrors of SimPy's scheduling (docs/engine.md §3):
 
 * class events are ordered by ``(time, class << 48 | sequence)``; the sequence number is
-  one counter, taken at scheduling. They live on one binary heap, except three streams
+  one counter, taken at scheduling. They live on one 4-ary heap, except three streams
   that need no heap and are merged with its top in the same order: the DISPATCH events
   (all at the current time, at most one per pool: a ring), the roster changes (known in
   advance: sorted once, holding the sequence numbers 0..R-1 they take first) and the
@@ -41,7 +41,7 @@ from numba import njit
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
 
-# The loop and its helpers allocate nothing (run_chain allocates the state), so they are
+# The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
 # a helper cost an atomic increment and decrement per array, three quarters of the time.
 LOOP: dict[str, Any] = {"cache": True, "_nrt": False}
@@ -165,7 +165,7 @@ N_B = 4
     X_UNSERVED,
 ) = range(9)
 
-# Demand columns (engine.build.DF_COLUMNS, DI_COLUMNS)
+# Demand columns (engine.build.DF_COLUMNS, DI_COLUMNS: df[patient, D_*], di[patient, E_*])
 (
     D_ARRIVAL,
     D_TRIAGE,
@@ -288,8 +288,9 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 # Each part of the loop's state is a tuple of arrays, passed to the functions below:
 #   clk = (now[1], status[1])
 #   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
-#          heap[cap]; free list[cap]; [heap size, free top, seq, ring head, ring tail];
-#          dispatch ring pools[2^k >= pools + 1]; its sequence numbers[same])
+#          4-ary heap: slots[cap]; free list[cap]; [heap size, free top, seq, ring head,
+#          ring tail]; dispatch ring pools[2^k >= pools + 1]; its sequence numbers[same];
+#          heap: times[cap]; keys[cap])
 #   tr  = (rows int[cap, 6]: cls, seq, kind, patient, pool, group; time[cap]; [count])
 #   gr  = (groups int[g, N_G]; drop time[g]; crew busy; crew on; crew ended; crew end;
 #          crew staff)
@@ -300,13 +301,6 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 #   cq  = (urgent ring, normal ring, [urgent head, tail, normal head, tail])
 #   fl  = (trips int[cap, 6]: group, crew, origin, active, home event, pid;
 #          float[cap, 2]: depart, arrive; returning list; [trips, returning])
-
-
-@njit(**INLINE)
-def ev_less(ev, a, b):
-    if ev[1][a] != ev[1][b]:
-        return ev[1][a] < ev[1][b]
-    return ev[0][a, 0] < ev[0][b, 0]
 
 
 @njit(**INLINE)
@@ -326,39 +320,61 @@ def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     ev[0][slot, 4] = group
     ev[0][slot, 5] = arg
     ev[2][slot] = False
+    # sift up in the 4-ary heap; its entries carry their (time, key), so that a comparison
+    # reads the heap's own contiguous arrays, not the slots
+    ht, hk, hs = ev[8], ev[9], ev[3]
+    key = cls * SHIFT + seq
     k = ev[5][0]
     ev[5][0] += 1
     while k > 0:
-        parent = (k - 1) >> 1
-        if ev_less(ev, slot, ev[3][parent]):
-            ev[3][k] = ev[3][parent]
+        parent = (k - 1) >> 2
+        pt = ht[parent]
+        if time < pt or (time == pt and key < hk[parent]):
+            ht[k], hk[k], hs[k] = pt, hk[parent], hs[parent]
             k = parent
         else:
             break
-    ev[3][k] = slot
+    ht[k], hk[k], hs[k] = time, key, slot
     return slot
 
 
 @njit(**INLINE)
+def ev_before(ta, ka, tb, kb):
+    # the (time, key) order, computed without branches (its outcome is unpredictable)
+    return (ta < tb) | ((ta == tb) & (ka < kb))
+
+
+@njit(**INLINE)
 def ev_pop(ev):
-    top = ev[3][0]
+    ht, hk, hs = ev[8], ev[9], ev[3]
+    top = hs[0]
     ev[5][0] -= 1
     size = ev[5][0]
     if size > 0:
-        last = ev[3][size]
+        lt, lk, ls = ht[size], hk[size], hs[size]
         k = 0
         while True:
-            child = 2 * k + 1
+            child = 4 * k + 1
             if child >= size:
                 break
-            if child + 1 < size and ev_less(ev, ev[3][child + 1], ev[3][child]):
-                child += 1
-            if ev_less(ev, ev[3][child], last):
-                ev[3][k] = ev[3][child]
-                k = child
+            # the least of up to four children (keys are unique: no ties)
+            if child + 3 < size:  # all four: a tournament of selects
+                c1, c2, c3 = child + 1, child + 2, child + 3
+                a = c1 if ev_before(ht[c1], hk[c1], ht[child], hk[child]) else child
+                b = c3 if ev_before(ht[c3], hk[c3], ht[c2], hk[c2]) else c2
+                m = b if ev_before(ht[b], hk[b], ht[a], hk[a]) else a
+                mt, mk = ht[m], hk[m]
+            else:
+                m, mt, mk = child, ht[child], hk[child]
+                for c in range(child + 1, size):
+                    if ev_before(ht[c], hk[c], mt, mk):
+                        m, mt, mk = c, ht[c], hk[c]
+            if ev_before(mt, mk, lt, lk):
+                ht[k], hk[k], hs[k] = mt, mk, hs[m]
+                k = m
             else:
                 break
-        ev[3][k] = last
+        ht[k], hk[k], hs[k] = lt, lk, ls
     return top
 
 
@@ -860,30 +876,29 @@ def vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, trip):
 # --------------------------------------------------------------------------- routing
 # ro = (minutes, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
 #       post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
-#       seh_wc, seh_intake)
+#       seh_wc, seh_intake, post cursors, SEH cursors)
 
 
 @njit(**INLINE)
-def is_open(times, values, ptr, site, t):
-    # the last change at or before t (binary search: the step function is sorted)
-    lo, hi = ptr[site], ptr[site + 1]
-    while hi - lo > 1:
-        mid = (lo + hi) >> 1
-        if times[mid] <= t:
-            lo = mid
-        else:
-            hi = mid
-    return values[lo] > 0
+def is_open(times, values, ptr, cursor, site, t):
+    # the last change at or before t: t is always the current time, which never goes
+    # back, so each site keeps a cursor into its sorted step function (no search)
+    c = cursor[site]
+    end = ptr[site + 1]
+    while c + 1 < end and times[c + 1] <= t:
+        c += 1
+    cursor[site] = c
+    return values[c] > 0
 
 
 @njit(**INLINE)
 def post_open(ro, p, t):
-    return is_open(ro[3], ro[4], ro[5], p, t)
+    return is_open(ro[3], ro[4], ro[5], ro[13], p, t)
 
 
 @njit(**INLINE)
 def seh_open(ro, s, t):
-    return is_open(ro[6], ro[7], ro[8], s, t)
+    return is_open(ro[6], ro[7], ro[8], ro[14], s, t)
 
 
 @njit(**LOOP)
@@ -987,7 +1002,7 @@ def resume(
     i = patient_of(pid, n)
     st = proc[0][pid, R_STAGE]
     now = clk[0][0]
-    urg = dm[1][E_URGENCY, i]
+    urg = dm[1][i, E_URGENCY]
     # a stage that waits sets these and breaks out: for a timeout (one wait site) or, with
     # w_kind = REQUEST, for a request (one request site)
     w_stage, w_delay, w_kind, w_cls = S_DONE, 0.0, 0, END
@@ -995,12 +1010,12 @@ def resume(
     while True:
         if st == S_INIT:
             out[0][T_CALL, i] = now
-            entry = dm[1][E_ENTRY, i]
+            entry = dm[1][i, E_ENTRY]
             proc[0][pid, R_ATTEMPT] = 0
             if entry == PHONE:
                 st = S_ATTEMPT
             elif entry == WALK_IN_SEH:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
                 proc[0][pid, R_SELFREF] = 1
                 st = S_SEH_VISIT
             else:
@@ -1008,7 +1023,7 @@ def resume(
         elif st == S_ATTEMPT:
             proc[1][pid, F_START] = now
             out[1][I_ATTEMPTS, i] += 1
-            line = sx[4][dm[1][E_AREA, i]]
+            line = sx[4][dm[1][i, E_AREA]]
             pool = sx[5][line]
             if (
                 max_waiting >= 0
@@ -1044,11 +1059,11 @@ def resume(
                     ev[2][ev_slot] = True
                     proc[0][pid, R_PATEV] = -1
                 if out[2][B_CALLED_BACK, i]:
-                    sx[18][sx[4][dm[1][E_AREA, i]]] -= 1
+                    sx[18][sx[4][dm[1][i, E_AREA]]] -= 1
                 out[0][T_ANSWER, i] = now
                 out[0][T_ANSWERED_ATTEMPT_START, i] = proc[1][pid, F_START]
                 out[0][T_ABANDON, i] = np.nan
-                w_stage, w_delay, w_kind, w_cls = S_TRIAGE, dm[0][D_TRIAGE, i], K_TRIAGE_END, END
+                w_stage, w_delay, w_kind, w_cls = S_TRIAGE, dm[0][i, D_TRIAGE], K_TRIAGE_END, END
                 break
             rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
             out[1][I_ABANDONED_ATTEMPTS, i] += 1
@@ -1069,21 +1084,21 @@ def resume(
         elif st == S_TRIAGE:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_TRIAGE_END, i] = now
-            if dm[1][E_SUPERVISED, i]:
+            if dm[1][i, E_SUPERVISED]:
                 proc[0][n + i, R_STAGE] = S_SUP_INIT
                 push_urgent(cq, n + i)
             st = S_DISPOSE
         elif st == S_DISPOSE:
-            d = dm[1][E_DISPOSITION, i]
+            d = dm[1][i, E_DISPOSITION]
             if d == ADVICE:
                 leave(out, clk, i, X_ADVICE)
                 proc[0][pid, R_STAGE] = S_DONE
                 return
             if d == GP_CALLBACK:
-                line = sx[4][dm[1][E_AREA, i]]
+                line = sx[4][dm[1][i, E_AREA]]
                 pool = sx[6][line]
                 if callback_by_post:
-                    p = nearest_open_post(ro, sx[0][dm[1][E_AREA, i]], now)
+                    p = nearest_open_post(ro, sx[0][dm[1][i, E_AREA]], now)
                     if p >= 0:
                         pool = sx[7][p]
                 q_reg, q_pool, q_k0, q_k1 = R_REQ, pool, urg, now
@@ -1091,7 +1106,7 @@ def resume(
                 w_stage, w_kind = S_CB_WAIT, REQUEST
                 break
             if d == CONSULT:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
                 proc[1][pid, F_TRAVELLED] = 0.0
                 st = S_CO_LOOP
             elif d == HOME_VISIT:
@@ -1099,13 +1114,13 @@ def resume(
             elif d == AMBULANCE:
                 st = S_INCIDENT
             else:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][E_AREA, i]]
+                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
                 proc[0][pid, R_SELFREF] = 0
                 st = S_SEH_VISIT
         elif st == S_CB_WAIT:
             out[0][T_CALLBACK_START, i] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_CB_END, dm[0][D_CALLBACK, i], K_CALLBACK_END, END
+            w_stage, w_delay, w_kind, w_cls = S_CB_END, dm[0][i, D_CALLBACK], K_CALLBACK_END, END
             break
         elif st == S_CB_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
@@ -1144,7 +1159,7 @@ def resume(
             p = proc[0][pid, R_TARGET]
             out[1][I_POST, i] = p
             out[0][T_POST_ARRIVAL, i] = now
-            code = 1 if dm[1][E_NP, i] else 0
+            code = 1 if dm[1][i, E_NP] else 0
             q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[7][p], urg, now
             q_code, q_side, q_place = code, 0, -1
             w_stage, w_kind = S_CA_WAIT, REQUEST
@@ -1155,13 +1170,13 @@ def resume(
             out[0][T_CONSULT_START, i] = now
             first_contact(out, i, now)
             out[1][I_CONSULT_BY, i] = g
-            minutes = dm[0][D_NP_CONSULT, i] if g == 1 else dm[0][D_CONSULT, i]
+            minutes = dm[0][i, D_NP_CONSULT] if g == 1 else dm[0][i, D_CONSULT]
             w_stage, w_delay, w_kind, w_cls = S_CA_END, minutes, K_CONSULT_END, END
             break
         elif st == S_CA_END:
             release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
             out[0][T_CONSULT_END, i] = now
-            if dm[1][E_REFERRAL, i]:
+            if dm[1][i, E_REFERRAL]:
                 out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = sx[1][proc[0][pid, R_TARGET]]
                 proc[0][pid, R_SELFREF] = 0
@@ -1171,7 +1186,7 @@ def resume(
                 proc[0][pid, R_STAGE] = S_DONE
                 return
         elif st == S_VISIT:
-            home = sx[0][dm[1][E_AREA, i]]
+            home = sx[0][dm[1][i, E_AREA]]
             p = visit_post(ro, pl, gr, sx[8], sx[9], home)
             proc[0][pid, R_VISITPOST] = p
             out[1][I_VISIT_POST, i] = p
@@ -1181,7 +1196,7 @@ def resume(
             w_stage, w_kind = S_V_WAIT, REQUEST
             break
         elif st == S_V_WAIT:
-            home = sx[0][dm[1][E_AREA, i]]
+            home = sx[0][dm[1][i, E_AREA]]
             base = sx[1][proc[0][pid, R_VISITPOST]]
             there = ro[0][base, home] * dm[6][i, RESPONSE]
             out[0][T_RESPONSE_TRAVEL, i] = there
@@ -1192,15 +1207,15 @@ def resume(
         elif st == S_V_START:
             out[0][T_VISIT_START, i] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_V_END, dm[0][D_VISIT, i], K_VISIT_END, END
+            w_stage, w_delay, w_kind, w_cls = S_V_END, dm[0][i, D_VISIT], K_VISIT_END, END
             break
         elif st == S_V_END:
             out[0][T_VISIT_END, i] = now
-            home = sx[0][dm[1][E_AREA, i]]
+            home = sx[0][dm[1][i, E_AREA]]
             p = proc[0][pid, R_VISITPOST]
             back = ro[0][home, sx[1][p]] * dm[6][i, RETURN]
             schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pid, R_REQ])
-            if dm[1][E_REFERRAL, i]:
+            if dm[1][i, E_REFERRAL]:
                 out[2][B_REFERRED, i] = True
                 proc[0][pid, R_PLACE] = home
                 proc[0][pid, R_SELFREF] = 0
@@ -1241,7 +1256,7 @@ def resume(
             if (
                 proc[0][pid, R_SELFREF] == 1
                 and p >= 0
-                and dm[0][D_FRONT_DESK_U, i] < sx[14][s]
+                and dm[0][i, D_FRONT_DESK_U] < sx[14][s]
                 and post_open(ro, p, now)
             ):
                 out[2][B_REDIRECTED, i] = True
@@ -1261,11 +1276,11 @@ def resume(
         elif st == S_T_PLACE:
             out[0][T_SEH_START, i] = now
             proc[1][pid, F_PLACE_START] = now
-            proc[1][pid, F_LEAVE_AT] = now + dm[0][D_SEH_STAY, i]
+            proc[1][pid, F_LEAVE_AT] = now + dm[0][i, D_SEH_STAY]
             st = S_H_START if proc[0][pid, R_HANDOVER] == 1 else S_T_DOCTOR
         elif st == S_H_START:
             s = proc[0][pid, R_SEH]
-            if dm[0][D_OFFLOAD_U, i] < sx[15][s]:
+            if dm[0][i, D_OFFLOAD_U] < sx[15][s]:
                 extra = dm[5][i, s]
                 if extra > 0:
                     w_stage, w_delay, w_kind, w_cls = S_H_HAND, extra, K_OFFLOAD_END, END
@@ -1273,7 +1288,7 @@ def resume(
             st = S_H_HAND
         elif st == S_H_HAND:
             out[0][T_HANDOVER_START, i] = now
-            w_stage, w_delay, w_kind, w_cls = S_H_END, dm[0][D_HANDOVER, i], K_HANDOVER_END, END
+            w_stage, w_delay, w_kind, w_cls = S_H_END, dm[0][i, D_HANDOVER], K_HANDOVER_END, END
             break
         elif st == S_H_END:
             out[0][T_HANDOVER_END, i] = now
@@ -1310,7 +1325,7 @@ def resume(
             first_contact(out, i, now)
             w_stage, w_delay, w_kind, w_cls = (
                 S_T_DOC_END,
-                dm[0][D_SEH_DOCTOR, i],
+                dm[0][i, D_SEH_DOCTOR],
                 K_ASSESSMENT_END,
                 END,
             )
@@ -1339,13 +1354,13 @@ def resume(
             proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
             w_stage, w_delay, w_kind, w_cls = (
                 S_A_DELAY,
-                dm[0][D_DISPATCH_DELAY, i],
+                dm[0][i, D_DISPATCH_DELAY],
                 K_DISPATCH_DECIDED,
                 END,
             )
             break
         elif st == S_A_DELAY:
-            place = sx[0][dm[1][E_AREA, i]]
+            place = sx[0][dm[1][i, E_AREA]]
             proc[0][pid, R_PLACE] = place
             a = sx[17][urg]
             q_reg, q_pool, q_k0, q_k1 = R_RIDE, fleet_pool, a, proc[1][pid, F_START]
@@ -1367,12 +1382,12 @@ def resume(
         elif st == S_A_ON_SCENE:
             out[0][T_AMBULANCE_ARRIVAL, i] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_A_SCENE, dm[0][D_ON_SCENE, i], K_SCENE_END, END
+            w_stage, w_delay, w_kind, w_cls = S_A_SCENE, dm[0][i, D_ON_SCENE], K_SCENE_END, END
             break
         elif st == S_A_SCENE:
             out[0][T_AMBULANCE_DEPART_SCENE, i] = now
             ride = proc[0][pid, R_RIDE]
-            if not dm[1][E_CONVEYED, i]:
+            if not dm[1][i, E_CONVEYED]:
                 if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                     send_home(
                         rq,
@@ -1402,7 +1417,7 @@ def resume(
             proc[0][pid, R_HANDOVER] = 1
             st = S_TREAT
         elif st == S_SUP_INIT:
-            line = sx[4][dm[1][E_AREA, i]]
+            line = sx[4][dm[1][i, E_AREA]]
             q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[6][line], urg, now
             q_code, q_side, q_place = 0, 1, -1
             w_stage, w_kind = S_SUP_WAIT, REQUEST
@@ -1411,7 +1426,7 @@ def resume(
             out[0][T_SUPERVISION_START, i] = now
             w_stage, w_delay, w_kind, w_cls = (
                 S_SUP_END,
-                dm[0][D_SUPERVISION, i],
+                dm[0][i, D_SUPERVISION],
                 K_SUPERVISION_END,
                 END,
             )
@@ -1445,7 +1460,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     out_t, out_i = out[0], out[1]
     proc_i = proc[0]
     rq_i, heaps = rq[0], rq[4]
-    ev_i, ev_t, ev_c, ev_heap, ev_s = ev[0], ev[1], ev[2], ev[3], ev[5]
+    ev_i, ev_c, ev_s, ev_ht, ev_hk = ev[0], ev[2], ev[5], ev[8], ev[9]
     q_s = cq[2]
     n_roster = roster_order.shape[0]
     next_roster = 0
@@ -1455,6 +1470,12 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     if n_enter > 0:  # the first arrival's sequence number follows the roster changes'
         arrival_seq = ev_s[2]
         ev_s[2] += 1
+    # the next roster change (r_k, r_t) and the next arrival's time (a_t) live in locals:
+    # they change only when their stream advances (read per event, they were two
+    # dependent loads each)
+    r_k = roster_order[0] if n_roster > 0 else 0
+    r_t = roster_time[r_k] if n_roster > 0 else 0.0
+    a_t = df[order[0], D_ARRIVAL] if n_enter > 0 else 0.0
     status = clk[1]
     now_a = clk[0]
     while status[0] == OK:
@@ -1488,20 +1509,16 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 bt = now_a[0]
                 bk = DISPATCH * SHIFT + ev[7][ev_s[3] & (ring - 1)]
             if next_roster < n_roster:
-                k = roster_order[next_roster]
-                t = roster_time[k]
-                key = ROSTER * SHIFT + k
-                if src == NONE or t < bt or (t == bt and key < bk):
-                    src, bt, bk = FROM_ROSTER, t, key
+                key = ROSTER * SHIFT + r_k
+                if src == NONE or r_t < bt or (r_t == bt and key < bk):
+                    src, bt, bk = FROM_ROSTER, r_t, key
             if next_arrival < n_enter:
-                t = df[D_ARRIVAL, order[next_arrival]]
                 key = ARRIVAL * SHIFT + arrival_seq
-                if src == NONE or t < bt or (t == bt and key < bk):
-                    src, bt, bk = FROM_ARRIVALS, t, key
+                if src == NONE or a_t < bt or (a_t == bt and key < bk):
+                    src, bt, bk = FROM_ARRIVALS, a_t, key
             if ev_s[0] > 0:
-                top = ev_heap[0]
-                t = ev_t[top]
-                key = ev_i[top, 0]
+                t = ev_ht[0]
+                key = ev_hk[0]
                 if src == NONE or t < bt or (t == bt and key < bk):
                     src, bt, bk = FROM_HEAP, t, key
             if src == NONE or bt >= horizon_stop:
@@ -1521,7 +1538,11 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 continue
             now_a[0] = bt
             if src == FROM_ROSTER:
+                k = r_k
                 next_roster += 1
+                if next_roster < n_roster:
+                    r_k = roster_order[next_roster]
+                    r_t = roster_time[r_k]
                 trace_row(tr, clk, ROSTER, k, K_ROSTER, -1, rs[0][k], rs[1][k])
                 roster_change(rq, pl, gr, lg, ev, clk, rs, k)
                 continue
@@ -1534,6 +1555,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 if next_arrival < n_enter:  # the next arrival takes its sequence number now
                     arrival_seq = ev_s[2]
                     ev_s[2] += 1
+                    a_t = df[order[next_arrival], D_ARRIVAL]
                 continue
             slot = ev_pop(ev)
             kind = ev_i[slot, 1]
@@ -1554,7 +1576,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     if rq_i[arg, Q_STATE] == WAITING:
                         out[2][B_CALLED_BACK, patient] = True
                         out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
-                        line_await[line_of_area[di[E_AREA, patient]]] += 1
+                        line_await[line_of_area[di[patient, E_AREA]]] += 1
                 elif cancel(rq, pl, gr, arg):
                     push_normal(cq, p)
             elif kind == K_CAR_HOME:
@@ -1612,9 +1634,10 @@ def power_of_two(k):
 
 
 @njit(cache=True)
-def split_log(times, rows, n_groups):
-    """The resource log arena (rows in time order) as columns ordered by group, stable
-    (a counting sort: the arena is already in time order), and each group's bounds."""
+def split_log(times, rows, n_groups, t, cols):
+    """The resource log arena (rows in time order) as columns ordered by group into ``t``
+    and ``cols`` (the caller's), stable (a counting sort: the arena is already in time
+    order); returns each group's bounds."""
     m = times.shape[0]
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     for k in range(m):
@@ -1622,8 +1645,6 @@ def split_log(times, rows, n_groups):
     for g in range(n_groups):
         bounds[g + 1] += bounds[g]
     at = bounds[:-1].copy()
-    t = np.empty(m)
-    cols = np.empty((4, m), dtype=np.int64)
     for k in range(m):
         g = rows[k, 0]
         j = at[g]
@@ -1631,7 +1652,7 @@ def split_log(times, rows, n_groups):
         t[j] = times[k]
         for c in range(4):
             cols[c, j] = rows[k, c + 1]
-    return t, cols, bounds
+    return bounds
 
 
 @njit(cache=True)
@@ -1645,11 +1666,13 @@ def run_chain(
     post_has_cars, seh_places_pool, seh_doctors_pool, seh_has_doctors, seh_fd_post,
     seh_fd_share, seh_offload, fleet_pool, emergency, amb_urgency, params_f, params_i,
     df, di, patience, redials, redial_delay, offload_minutes, noise, order,
-    cap_events, cap_requests, cap_log, cap_trace, cap_trips, cap_heap,
+    cap_events, cap_requests, cap_heap, out_t, out_i, out_b, proc_i, proc_f, log_i, log_t,
+    trace_i, trace_t, trips_i, trips_f, trips_list,
 ):  # fmt: skip
-    """One replication (see the module docstring); returns status, outcome matrices, the
-    resource log arena, the trace and the stop time."""
-    n = df.shape[1]
+    """One replication (see the module docstring) on the large arrays from ``out_t`` on,
+    which the caller allocates (uninitialised; see `anwsim.engine.run`); returns the
+    status, the number of resource log rows and of trace rows, and the stop time."""
+    n = df.shape[0]
     n_pools = pool_kind.shape[0]
     n_groups = group_cap0.shape[0]
     horizon_stop = params_f[1]
@@ -1661,14 +1684,17 @@ def run_chain(
     neighbour_minutes = params_f[3]
 
     clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
-    out_t = np.full((N_T, n), np.nan)
-    out_i = np.full((N_I, n), -1, dtype=np.int64)
+    out_t[:] = np.nan
+    out_i[:] = -1
     out_i[I_ATTEMPTS, :] = 0
     out_i[I_ABANDONED_ATTEMPTS, :] = 0
     out_i[I_BLOCKED_ATTEMPTS, :] = 0
     out_i[I_EXITS, :] = 0
-    out = (out_t, out_i, np.zeros((N_B, n), dtype=np.bool_))
-    proc = (np.full((2 * n, N_R), -1, dtype=np.int32), np.zeros((2 * n, N_F)))
+    out_b[:] = False
+    out = (out_t, out_i, out_b)
+    proc_i[:n] = -1  # a supervision check (rows n..2n) writes its registers before use
+    proc_f[:] = 0.0
+    proc = (proc_i, proc_f)
     ev_s = np.zeros(5, dtype=np.int64)
     ev_s[1] = cap_events
     ev = (
@@ -1680,6 +1706,8 @@ def run_chain(
         ev_s,
         np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
         np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
+        np.zeros(cap_events),
+        np.zeros(cap_events, dtype=np.int64),
     )
     heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
     rq_s = np.zeros(2, dtype=np.int64)
@@ -1715,28 +1743,21 @@ def run_chain(
         crew_end,
         crew_staff,
     )
-    lg = (np.zeros((cap_log, 5), dtype=np.int32), np.zeros(cap_log), np.zeros(1, dtype=np.int64))
-    tr = (
-        np.zeros((cap_trace, 6), dtype=np.int64),
-        np.zeros(cap_trace),
-        np.zeros(1, dtype=np.int64),
-    )
-    ring = power_of_two(2 * n + 64)  # rings index by a mask, not a division
+    lg = (log_i, log_t, np.zeros(1, dtype=np.int64))
+    tr = (trace_i, trace_t, np.zeros(1, dtype=np.int64))
+    # rings index by a mask, not a division; a pending NORMAL continuation holds a request
+    # slot, and an event adds at most one URGENT one, so neither ring can overflow
+    ring = power_of_two(cap_requests + 64)
     cq = (
         np.zeros(ring, dtype=np.int64),
         np.zeros(ring, dtype=np.int64),
         np.zeros(4, dtype=np.int64),
     )
-    fl = (
-        np.zeros((cap_trips, 6), dtype=np.int64),
-        np.zeros((cap_trips, 2)),
-        np.zeros(cap_trips, dtype=np.int64),
-        np.zeros(2, dtype=np.int64),
-    )
+    fl = (trips_i, trips_f, trips_list, np.zeros(2, dtype=np.int64))
     ro = (
         minutes_m, posts_by_distance, sehs_by_distance, post_open_t, post_open_v,
         post_open_ptr, seh_open_t, seh_open_v, seh_open_ptr, post_wc_kind, post_wc_target,
-        seh_wc, seh_intake,
+        seh_wc, seh_intake, post_open_ptr[:-1].copy(), seh_open_ptr[:-1].copy(),
     )  # fmt: skip
     line_await = np.zeros(line_triage_pool.shape[0], dtype=np.int64)
     sx = (
@@ -1759,14 +1780,4 @@ def run_chain(
         neighbour_minutes, fleet_pool, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc,
         dm, sx, px, rs, urgent_speed, roster_time, roster_order,
     )  # fmt: skip
-    status = clk[1]
-    return (
-        status[0],
-        out_t,
-        out_i,
-        out[2],
-        split_log(lg[1][: lg[2][0]], lg[0][: lg[2][0]], n_groups),
-        tr[1][: tr[2][0]].copy(),
-        tr[0][: tr[2][0]].copy(),
-        stopped_at,
-    )
+    return clk[1][0], lg[2][0], tr[2][0], stopped_at

@@ -15,8 +15,14 @@ from anwsim.engine.kernel import (
     FULL_TRACE,
     FULL_TRIPS,
     KIND_NAMES,
+    N_B,
+    N_F,
+    N_I,
+    N_R,
+    N_T,
     OK,
     run_chain,
+    split_log,
 )
 from anwsim.model.outcomes import (
     BOOL_FIELDS,
@@ -38,6 +44,22 @@ _BUILT: dict[str, ScenarioArrays] = {}
 
 _CAPS: dict[str, dict[str, int]] = {}
 """Queue capacity a scenario needed (its heaps grow by re-running with twice the room)."""
+
+_SCRATCH: list[dict[str, np.ndarray]] = []
+"""The loop's scratch arrays (process registers, resource log, fleet trips; ~60 MB for a
+replication-year of the baseline), kept from call to call: fresh ones cost page faults,
+about a sixth of a replication. Taken out of the list while a call uses them (another
+thread then allocates its own)."""
+
+
+def _scratch(
+    taken: dict[str, np.ndarray], name: str, shape: tuple[int, ...], dtype: type
+) -> np.ndarray:
+    """The first ``shape[0]`` rows of scratch array ``name`` (replaced when too small)."""
+    array = taken.get(name)
+    if array is None or array.shape[0] < shape[0] or array.shape[1:] != shape[1:]:
+        array = taken[name] = np.empty(shape, dtype=dtype)
+    return array[: shape[0]]
 
 
 def scenario_arrays(scenario: Scenario, key: str) -> ScenarioArrays:
@@ -86,7 +108,22 @@ def simulate(
         FULL_TRIPS: "trips",
         FULL_HEAP: "heap",
     }
+    try:
+        taken = _SCRATCH.pop()
+    except IndexError:  # the first call, or another thread's call has them
+        taken = {}
     while True:
+        # The large arrays come from NumPy, which asks the kernel for huge pages: one page
+        # fault per 2 MiB instead of per 4 KiB (Numba's own allocations, which cost about
+        # a quarter of a replication's time); the scratch ones are reused. run_chain
+        # initialises them.
+        out_t = np.empty((N_T, n))
+        out_i = np.empty((N_I, n), dtype=np.int64)
+        out_b = np.empty((N_B, n), dtype=np.bool_)
+        log_i = _scratch(taken, "log_i", (caps["log"], 5), np.int32)
+        log_t = _scratch(taken, "log_t", (caps["log"],), np.float64)
+        trace_i = np.empty((caps["trace"], 6), dtype=np.int64)
+        trace_t = np.empty(caps["trace"])
         result = run_chain(
             a.pool_kind, a.pool_g0, a.pool_ng, a.group_cap0, a.group_replace, a.group_c0,
             a.group_nc, a.crew_end, a.crew_staff, a.crew_start, a.roster_pool, a.roster_group,
@@ -100,15 +137,24 @@ def simulate(
             a.seh_fd_post, a.seh_fd_share, a.seh_offload, a.fleet_pool, a.emergency,
             a.amb_urgency, a.params_f, a.params_i,
             df, di, patience, redials, delays, offload, noise, order,
-            caps["events"], caps["requests"], caps["log"], caps["trace"], caps["trips"],
-            caps["heap"],
+            caps["events"], caps["requests"], caps["heap"], out_t, out_i, out_b,
+            _scratch(taken, "proc_i", (2 * n, N_R), np.int32),
+            _scratch(taken, "proc_f", (n, N_F), np.float64), log_i, log_t, trace_i, trace_t,
+            _scratch(taken, "trips_i", (caps["trips"], 6), np.int64),
+            _scratch(taken, "trips_f", (caps["trips"], 2), np.float64),
+            _scratch(taken, "trips", (caps["trips"],), np.int64),
         )  # fmt: skip
         status = int(result[0])
         if status == OK:
             break
         caps[overflow[status]] *= 2
         _CAPS[key] = {k: caps[k] for k in ("events", "requests", "heap")}
-    _, out_t, out_i, out_b, log, tr_t, tr_i, stopped_at = result
+    _, n_log, n_trace, stopped_at = result
+    times, columns = np.empty(n_log), np.empty((4, n_log), dtype=np.int64)
+    bounds = split_log(log_t[:n_log], log_i[:n_log], len(a.group_cap0), times, columns)
+    if not _SCRATCH:
+        _SCRATCH.append(taken)
+    tr_t, tr_i = trace_t[:n_trace], trace_i[:n_trace]
     # the loop writes one row per column: each column is a contiguous view, no copy
     patients: dict[str, np.ndarray] = {}
     for k, name in enumerate((*TIME_FIELDS, *FLOAT_FIELDS)):
@@ -121,7 +167,7 @@ def simulate(
         patients[column] = getattr(demand, column).copy()
     outcomes = Outcomes(
         patients=patients,
-        resources=_resource_table(a, *log),
+        resources=_resource_table(a, times, columns, bounds),
         horizon=a.horizon,
         replication=demand.replication,
         seed=demand.seed,
