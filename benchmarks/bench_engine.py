@@ -4,8 +4,9 @@ Part 1 runs the same replication of `scenarios/baseline.yaml` (``--weeks`` long,
 warm-up week) on both engines, in alternating order over ``--rounds`` rounds so that
 machine noise hits both alike, and times each stage of a replication as the runners do
 it: sample (`DemandSampler.sample`), simulate, KPIs (`kpi_table` and
-`utilisation_by_hour_of_week`) and store (`ResultStore.save` of the KPI and hourly
-Parquet files, in a temporary directory). It prints the median of each stage, the
+`utilisation_by_hour_of_week` and `queues_by_hour_of_week`) and store (the Demand's
+digest and `ResultStore.save` of the KPI, hourly and queue Parquet files, in a temporary
+directory). It prints the median of each stage, the
 replication-years per second of each engine (whole replication, and simulate alone),
 the median of the per-round ratios fast/simpy, events per second (the events of the
 replication are counted once, from the compiled engine's trace without its ``grant``
@@ -46,8 +47,8 @@ from typing import Any
 import pandas as pd
 
 from anwsim.experiment.store import ResultStore
-from anwsim.experiment.tasks import TaskResult
-from anwsim.metrics import kpi_table, utilisation_by_hour_of_week
+from anwsim.experiment.tasks import TaskResult, demand_digest
+from anwsim.metrics import kpi_table, queues_by_hour_of_week, utilisation_by_hour_of_week
 from anwsim.model import EXITS, Outcomes, simulate
 from anwsim.sampling import DemandSampler
 from anwsim.sampling.demand import Demand
@@ -98,22 +99,27 @@ def replication(
     demand, seconds["sample"] = timed(lambda: sampler.sample(rep))
     outcomes, seconds["simulate"] = timed(lambda: simulate(scenario, demand, engine=engine))
 
-    def kpis() -> tuple[pd.DataFrame, pd.DataFrame]:
+    def kpis() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        start, end = scenario.run.warmup_minutes, outcomes.horizon
         table = kpi_table(scenario, outcomes)
-        hourly = utilisation_by_hour_of_week(
-            outcomes, scenario.run.warmup_minutes, outcomes.horizon
-        )
-        return table, hourly
+        hourly = utilisation_by_hour_of_week(outcomes, start, end)
+        queues = queues_by_hour_of_week(outcomes, start, end, scenario=scenario)
+        return table, hourly, queues
 
-    (table, hourly), seconds["KPIs"] = timed(kpis)
+    (table, hourly, queues), seconds["KPIs"] = timed(kpis)
 
     def save() -> None:  # what `tasks.execute` adds and `ResultStore.save` writes
         k = table.copy()
         k.insert(0, "scenario", label)
-        h = hourly.copy()
-        h.insert(0, "scenario", label)
-        h.insert(1, "replication", rep)
-        store.save(TaskResult(label, rep, scenario.run.seed, kpis=k, hourly=h))
+        tables = {}
+        for name, frame in (("hourly", hourly), ("queues", queues)):
+            tables[name] = frame.copy()
+            tables[name].insert(0, "scenario", label)
+            tables[name].insert(1, "replication", rep)
+        digest = demand_digest(demand)
+        store.save(
+            TaskResult(label, rep, scenario.run.seed, kpis=k, demand_digest=digest, **tables)
+        )
 
     _, seconds["store"] = timed(save)
     return seconds, table

@@ -28,7 +28,8 @@ import anwsim
 from anwsim.report import Results, build_report, caption, make_figures
 from anwsim.report import labels as L
 from anwsim.report.command import report
-from anwsim.report.figures import display_names
+from anwsim.report.figures import applicable, display_names
+from anwsim.report.page import notes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASELINE = REPO_ROOT / "scenarios" / "baseline.yaml"
@@ -558,3 +559,17 @@ def test_workload_with_many_scenarios_shows_the_base_and_differences(
     }
     assert gids == {"utilisation:baseline", "difference:night_closed"}
     assert "only the base is shown in full" in caption(fig)
+
+
+def test_results_without_queue_tables_say_so_and_skip_the_figure(
+    compared: Path, tmp_path: Path
+) -> None:
+    """A directory written before queue tables existed: no queues figure, and the page
+    says why (in both languages)."""
+    copy = _copy(compared, tmp_path / "q", lambda m: None, ("queues", "queues_by_hour.parquet"))
+    results = Results.open(copy)
+    assert results.queues("baseline") is None
+    assert "no_queues" in results.notes and "no_queues" not in Results.open(compared).notes
+    assert "queues" not in applicable(results)
+    assert any("no queue tables" in note for note in notes(results, "en"))
+    assert any("wachtrijen" in note for note in notes(results, "nl"))

@@ -152,6 +152,8 @@ class Results:
         results = cls(directory, manifest, kpis, chosen)
         if results.hourly_missing:
             notes.append("no_hourly")
+        if not any(_rep_files(directory / "queues" / label) for label in results.labels):
+            notes.append("no_queues")
         if results.has_events and not results._logs_have_patients():
             notes.append("no_urgency")
         results.notes = notes
