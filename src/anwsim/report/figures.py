@@ -985,7 +985,7 @@ def _heatmap(ax: Axes, matrix: np.ndarray, roles: Sequence[str], lang: str, **kw
     mesh = ax.pcolormesh(
         np.arange(169), np.arange(n + 1), np.ma.masked_invalid(matrix), zorder=1, **kwargs
     )
-    ax.set_ylim(n, 0)
+    ax.set_ylim(max(n, 1), 0)  # no roles (no per-hour tables): an empty band, not a warning
     ax.set_yticks(np.arange(n) + 0.5)
     ax.set_yticklabels([L.role(r, lang) for r in roles])
     ax.tick_params(axis="y", length=0)
