@@ -35,7 +35,7 @@ from anwsim.report import derived, style
 from anwsim.report import labels as L
 from anwsim.report.data import Results
 from anwsim.scenario import Scenario
-from anwsim.scenario.calendar import Calendar
+from anwsim.scenario.intensity import scenario_calendar
 
 INK = style.INK
 WHEN: tuple[str, ...] = ("evening", "night")
@@ -85,17 +85,13 @@ def short_name(name: str) -> str:
     return head or name
 
 
-def _calendar(scenario: Scenario) -> Calendar:
-    return Calendar(scenario.run.start_date, scenario.run.n_days, scenario.public_holidays)
-
-
 def sites_at(scenario: Scenario, t: float, names: dict[str, str] | None = None) -> list[Site]:
     """Every located site of ``scenario`` with its open state at time ``t``.
 
     An integrated post is one symbol at its GP post's place, open while its GP post is
     open; its GP post and SEH are then not drawn again. ``names`` overrides the short
     names by site id."""
-    calendar = _calendar(scenario)
+    calendar = scenario_calendar(scenario)
     names = names or {}
 
     def is_open(blocks: Any) -> bool:
@@ -105,53 +101,20 @@ def sites_at(scenario: Scenario, t: float, names: dict[str, str] | None = None) 
     merged = {p.gp_post for p in sites.integrated_posts.values()}
     merged |= {p.seh for p in sites.integrated_posts.values()}
     out: list[Site] = []
-    for site_id, post in sites.gp_posts.items():
-        if site_id not in merged:
-            out.append(
-                Site(
-                    site_id,
-                    "gp_post",
-                    names.get(site_id, short_name(post.name)),
-                    post.latitude,
-                    post.longitude,
-                    is_open(post.opening),
-                )
-            )
-    for site_id, seh in sites.sehs.items():
-        if site_id not in merged:
-            out.append(
-                Site(
-                    site_id,
-                    "seh",
-                    names.get(site_id, short_name(seh.name)),
-                    seh.latitude,
-                    seh.longitude,
-                    is_open(seh.opening),
-                )
-            )
+
+    def add(site_id: str, kind: str, name: str, place: Any, open_now: bool) -> None:
+        short = names.get(site_id, short_name(name))
+        out.append(Site(site_id, kind, short, place.latitude, place.longitude, open_now))
+
+    for kind, collection in (("gp_post", sites.gp_posts), ("seh", sites.sehs)):
+        for site_id, site in collection.items():
+            if site_id not in merged:
+                add(site_id, kind, site.name, site, is_open(site.opening))
     for site_id, integrated in sites.integrated_posts.items():
         post = sites.gp_posts[integrated.gp_post]
-        out.append(
-            Site(
-                site_id,
-                "integrated_post",
-                names.get(site_id, short_name(integrated.name)),
-                post.latitude,
-                post.longitude,
-                is_open(post.opening),
-            )
-        )
+        add(site_id, "integrated_post", integrated.name, post, is_open(post.opening))
     for site_id, station in sites.ambulance_stations.items():
-        out.append(
-            Site(
-                site_id,
-                "ambulance_station",
-                names.get(site_id, short_name(station.name)),
-                station.latitude,
-                station.longitude,
-                True,
-            )
-        )
+        add(site_id, "ambulance_station", station.name, station, True)
     return out
 
 
