@@ -573,3 +573,24 @@ def test_results_without_queue_tables_say_so_and_skip_the_figure(
     assert "queues" not in applicable(results)
     assert any("no queue tables" in note for note in notes(results, "en"))
     assert any("wachtrijen" in note for note in notes(results, "nl"))
+
+
+def test_a_report_interrupted_while_saving_leaves_no_half_written_file(
+    compared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures and pages are written whole or not at all: a save that fails half-way
+    (as a Ctrl-C would) leaves neither the figure nor a temporary file behind, and a
+    finished report leaves no temporary file either."""
+    out = tmp_path / "report"
+    build_report(compared, formats=("png",), out=out)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+    def interrupted(self: Figure, fname: Any, *args: Any, **kwargs: Any) -> None:
+        Path(fname).write_bytes(b"\x89PNG half")  # part of the file, then the interruption
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", interrupted)
+    fresh = tmp_path / "fresh"
+    with pytest.raises(KeyboardInterrupt):
+        build_report(compared, formats=("png",), out=fresh)
+    assert list(fresh.iterdir()) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from anwsim.experiment.store import write_text
 from anwsim.experiment.summary import CORRECTIONS
 from anwsim.report import figures as F
 from anwsim.report import page, style
@@ -83,9 +84,8 @@ def build_report(
         figures[name] = _draw(results, name, lang)
         files[name] = style.save(figures[name], target / name, formats)
     tell(len(names), total, "report.md and report.html")
-    (target / "report.md").write_text(
-        page.markdown(results, figures, files, lang, target), encoding="utf-8"
-    )
-    (target / "report.html").write_text(page.html_page(results, figures, lang), encoding="utf-8")
+    # whole files or none, as every file a result directory holds
+    write_text(page.markdown(results, figures, files, lang, target), target / "report.md")
+    write_text(page.html_page(results, figures, lang), target / "report.html")
     tell(total, total, "done")
     return figures

@@ -268,14 +268,21 @@ FORMATS = _FORMATS
 
 
 def save(fig: Figure, stem: Path, formats: Sequence[str]) -> list[Path]:
-    """Write ``stem.<format>`` for every format; returns the paths written."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``stem.<format>`` for every format, each whole or not at all (a temporary
+    file renamed into place, so an interrupted report leaves no half-written figure);
+    returns the paths written."""
+    from anwsim.experiment.store import atomic_write
+
     paths = []
     with context():
         for fmt in formats:
             path = stem.with_name(f"{stem.name}.{fmt}")
             metadata = {"Creator": "anwsim"} if fmt in ("pdf", "svg") else None
-            fig.savefig(path, format=fmt, bbox_inches="tight", metadata=metadata)
+
+            def write(tmp: str, fmt: str = fmt, metadata: Any = metadata) -> None:
+                fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=metadata)
+
+            atomic_write(path, write)
             paths.append(path)
     return paths
 
