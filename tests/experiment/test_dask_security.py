@@ -8,6 +8,7 @@ else (no dashboard, no JSON state, no proxy) unless a dashboard is asked for.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import urllib.error
 import urllib.request
@@ -71,22 +72,37 @@ def test_http_server_serves_only_a_health_probe(cluster: Any) -> None:
         assert _http_status(port, path) == 404, path
 
 
+async def _foreign_identity(address: str, connection_args: dict[str, Any]) -> Any:
+    """What the scheduler tells a foreign process that connects and asks who it is.
+
+    A comm, not a ``distributed.Client``: a Client starts its own IO-loop thread, which on a
+    loaded machine can miss Dask's 10 s start-up wait and fail the test for the wrong reason.
+    """
+    comm = await distributed.comm.connect(address, timeout=3, **connection_args)
+    try:
+        await comm.write({"op": "identity"})
+        return await asyncio.wait_for(comm.read(), 3)
+    finally:
+        comm.abort()
+
+
 @pytest.mark.parametrize("credentials", ["none", "plain_tcp", "other_certificate"])
 def test_a_foreign_client_is_refused(cluster: Any, credentials: str) -> None:
     address = cluster._cluster.scheduler_address
-    security = None
+    connection_args: dict[str, Any] = {}
     if credentials == "plain_tcp":
         address = address.replace("tls://", "tcp://")
-    elif credentials == "other_certificate":
-        security = distributed.Security.temporary()  # a valid TLS setup, but not ours
-    with pytest.raises((OSError, TypeError, distributed.comm.core.CommClosedError)):
-        foreign = distributed.Client(address, security=security, timeout=3)
-        try:  # pragma: no cover - reached only if the handshake wrongly succeeded
-            foreign.submit(os.getpid).result(timeout=3)
-        finally:
-            foreign.close()
-    # this run's own client still works
+    elif credentials == "other_certificate":  # a valid TLS setup, but not ours
+        connection_args = distributed.Security.temporary().get_connection_args("client")
+    refused = (OSError, TypeError, asyncio.TimeoutError, distributed.comm.core.CommClosedError)
+    with pytest.raises(refused):
+        asyncio.run(_foreign_identity(address, connection_args))
+    # this run's own client still works, and the same probe with its credentials gets in
     assert cluster.client.submit(sum, [1, 2]).result() == 3
+    own = cluster.client.security.get_connection_args("client")
+    assert asyncio.run(_foreign_identity(cluster._cluster.scheduler_address, own))["type"] == (
+        "Scheduler"
+    )
 
 
 def test_dashboard_only_when_asked() -> None:
