@@ -44,7 +44,9 @@ SHIFT = 1 << 48
 # The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
 # a helper cost an atomic increment and decrement per array, three quarters of the time.
-LOOP: dict[str, Any] = {"cache": True, "_nrt": False}
+# NumPy's error model: a division never checks its divisor (the loop divides only by
+# positive factors), so the loop has no exception paths to carry (about 8% faster).
+LOOP: dict[str, Any] = {"cache": True, "_nrt": False, "error_model": "numpy"}
 INLINE: dict[str, Any] = {**LOOP, "inline": "always"}
 
 # kinds (the trace's names are KIND_NAMES)
@@ -1564,7 +1566,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 ev_release(ev, slot)
                 continue
             prio = ev_i[slot, 0]
-            cls = prio // SHIFT
+            cls = prio >> 48  # = prio // SHIFT (prio >= 0), without the sign fix-up of //
             patient = patient_of(p, n) if p >= 0 else -1
             pool = ev_i[slot, 3]
             arg = ev_i[slot, 5]
