@@ -8,6 +8,11 @@ access share they would have been measured by, and never in its numerator.
 Shares count with `np.count_nonzero` on masks of all patients (the ambulance KPIs on
 the columns of the rides); a mean or percentile takes its values by the indices of its
 mask (`np.flatnonzero`), in patient order: the values, and their order, of the mask.
+The KPIs per urgency, SEH or ambulance urgency take the values of all groups in one
+pass (`group_values`, each group in patient order), the 90th percentile selects near
+its rank instead of partitioning all values (`percentile`, `np.percentile`'s value),
+and the phone KPIs count over the callers in one pass (`phone_counts`): the same
+values and counts, in `anwsim.metrics._value_kernels`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from anwsim.metrics._value_kernels import group_values, percentile, phone_counts
 from anwsim.model.outcomes import EXITS, Outcomes
 from anwsim.scenario.schema import (
     AMBULANCE_URGENCIES,
@@ -48,7 +54,7 @@ def _mean(values: np.ndarray) -> float:
 
 
 def _p90(values: np.ndarray) -> float:
-    return float(np.percentile(values, 90)) if values.size else float("nan")
+    return percentile(values, 90) if values.size else float("nan")
 
 
 def _among(codes: np.ndarray, of: Sequence[int]) -> np.ndarray:
@@ -62,6 +68,12 @@ def _among(codes: np.ndarray, of: Sequence[int]) -> np.ndarray:
 def _values(column: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``column[mask]``, by index (faster than a boolean mask for scattered patients)."""
     return column[np.flatnonzero(mask)]
+
+
+def _grouped(column: np.ndarray, codes: np.ndarray, mask: np.ndarray, n: int) -> list[np.ndarray]:
+    """``_values(column, mask & (codes == code))`` for each code 0 … n − 1."""
+    values, offsets = group_values(column, codes, np.flatnonzero(mask), n)
+    return [values[offsets[code] : offsets[code + 1]] for code in range(n)]
 
 
 def access_rows(
@@ -89,13 +101,14 @@ def access_rows(
     yield from _ambulance_rows(scenario, o, keep, unserved)
     handoff = o.handover_start - o.ambulance_at_seh
     door = o.seh_doctor - o.seh_arrival
-    handed_over, seen = np.isfinite(handoff), np.isfinite(door)
+    sehs = len(scenario.sites.sehs)
+    handoffs = _grouped(handoff, o.seh, keep & np.isfinite(handoff), sehs)
+    doors = _grouped(door, o.seh, keep & np.isfinite(door), sehs)
     for code, name in enumerate(scenario.sites.sehs):
-        rows = keep & (o.seh == code)
-        values = _values(handoff, rows & handed_over)
+        values = handoffs[code]
         yield ("handoff_delay_mean", name, _mean(values), None, None, int(values.size))
         yield ("handoff_delay_p90", name, _p90(values), None, None, int(values.size))
-        values = _values(door, rows & seen)
+        values = doors[code]
         yield ("door_to_doctor_mean", name, _mean(values), None, None, int(values.size))
     yield from _unserved_rows(o, unserved)
 
@@ -103,18 +116,35 @@ def access_rows(
 def _phone_rows(
     scenario: Scenario, o: Outcomes, entry: np.ndarray, urgency: np.ndarray, keep: np.ndarray
 ) -> Iterator[Row]:
-    """Per caller: every caller who reached the line is in the denominator."""
+    """Per caller: every caller who reached the line is in the denominator. Callers
+    answered live: a finite answer, not called back; their wait is that of the attempt
+    that got through. What is counted over the callers, `phone_counts` counts."""
     norms = scenario.norms
     callers = keep & (entry == ENTRIES.index("phone")) & (o.attempts >= 1)
-    live = callers & np.isfinite(o.answer) & ~o.called_back  # answered live, not called back
-    wait = o.answer - o.answered_attempt_start  # the attempt that got through
-    waits = _values(wait, live)
-    yield ("answer_time_mean", "all", _mean(waits), None, None, int(waits.size))
     emergency = _among(
         urgency, [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
     )
     limit = norms.urgent_answer_seconds / 60.0
-    value, n = _share(live & (wait <= limit), callers & emergency)
+    waits, back_wait, counts = phone_counts(
+        callers,
+        emergency,
+        o.answer,
+        o.answered_attempt_start,
+        o.called_back,
+        o.call_back_requested,
+        o.exit_via,
+        (o.attempts, o.abandoned_attempts, o.blocked_attempts),
+        (EXITS.index("abandoned"), EXITS.index("blocked")),
+        (float(limit), float(norms.answer_minutes), float(norms.answer_max_minutes)),
+    )
+    emergency_callers, urgent_in_time, other, in_time, in_max, n_callers, called_back = (
+        int(c) for c in counts[:7]
+    )
+    abandoned, blocked, attempts, abandoned_attempts, blocked_attempts = (
+        int(c) for c in counts[7:]
+    )
+    yield ("answer_time_mean", "all", _mean(waits), None, None, int(waits.size))
+    value, n = _percent(urgent_in_time, emergency_callers)
     yield (
         "answered_within_urgent_norm",
         "emergency line",
@@ -123,9 +153,7 @@ def _phone_rows(
         norms.urgent_answer_percent,
         n,
     )
-    other = callers & ~emergency
-    live_other = live & other
-    value, n = _percent(_count(live_other & (wait <= norms.answer_minutes)), _count(other))
+    value, n = _percent(in_time, other)
     yield (
         "answered_within_norm",
         "other lines",
@@ -134,7 +162,7 @@ def _phone_rows(
         norms.answer_percent,
         n,
     )
-    value, n = _percent(_count(live_other & (wait <= norms.answer_max_minutes)), n)
+    value, n = _percent(in_max, other)
     yield (
         "answered_within_max",
         "other lines",
@@ -143,22 +171,17 @@ def _phone_rows(
         norms.answer_max_percent,
         n,
     )
-    n_callers = _count(callers)
-    value, n = _percent(_count(o.called_back & callers), n_callers)
+    value, n = _percent(called_back, n_callers)
     yield ("called_back", "all", value, None, None, n)
-    back = np.flatnonzero(callers & o.called_back & np.isfinite(o.answer))
-    back_wait = o.answer[back] - o.call_back_requested[back]
     yield ("call_back_wait_mean", "all", _mean(back_wait), None, None, int(back_wait.size))
-    value, n = _share(o.exit_via == EXITS.index("abandoned"), callers)
+    value, n = _percent(abandoned, n_callers)
     yield ("abandoned_callers", "all", value, None, None, n)
-    value, n = _share(o.exit_via == EXITS.index("blocked"), callers)
+    value, n = _percent(blocked, n_callers)
     yield ("blocked_callers", "all", value, None, None, n)
-    attempts = int(o.attempts.sum(where=callers))
-    for kpi, column in (
-        ("abandoned_attempts", o.abandoned_attempts),
-        ("blocked_attempts", o.blocked_attempts),
+    for kpi, count in (
+        ("abandoned_attempts", abandoned_attempts),
+        ("blocked_attempts", blocked_attempts),
     ):
-        count = int(column.sum(where=callers))
         share = 100.0 * count / attempts if attempts else float("nan")
         yield (kpi, "all", share, None, None, attempts)
 
@@ -172,14 +195,15 @@ def _nts_rows(
     seen = keep & contact
     # still waiting when the run stopped, for a contact they would have had
     waiting = unserved & ~contact & (o.disposition != DISPOSITIONS.index("advice"))
-    for code, name in enumerate(URGENCIES):
-        of = urgency == code
-        values = _values(to_doctor, seen & of)
+    waiting_urgency = urgency[np.flatnonzero(waiting)]
+    for code, (name, values) in enumerate(
+        zip(URGENCIES, _grouped(to_doctor, urgency, seen, len(URGENCIES)), strict=True)
+    ):
         norm = scenario.norms.nts_minutes.get(name)  # type: ignore[call-overload]
         yield ("call_to_doctor_mean", name, _mean(values), norm, None, int(values.size))
         yield ("call_to_doctor_p90", name, _p90(values), norm, None, int(values.size))
         if norm is not None:  # of this urgency, seen or still waiting (disjoint)
-            n = values.size + _count(waiting & of)
+            n = values.size + _count(waiting_urgency == code)
             value, n = _percent(_count(values <= norm), n)
             yield ("within_nts_norm", name, value, norm, None, n)
 
@@ -194,9 +218,10 @@ def _ambulance_rows(
     ride_unserved = unserved[rides]
     response = o.ambulance_arrival[rides] - incident
     on_scene = np.isfinite(response)
+    responses = _grouped(response, ride_urgency, on_scene, len(AMBULANCE_URGENCIES))
     for code, name in enumerate(AMBULANCE_URGENCIES):
         of = ride_urgency == code
-        values = _values(response, of & on_scene)
+        values = responses[code]
         yield ("ambulance_response_mean", name, _mean(values), None, None, int(values.size))
         norm = norms.ambulance_response_minutes.get(name)  # type: ignore[call-overload]
         if norm is not None:

@@ -59,6 +59,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from anwsim.metrics._columns import text_columns
+from anwsim.metrics._wait_kernels import (
+    CHUNK,
+    count_finite,
+    gather_waits,
+    new_tally,
+    tally_gathered,
+    tally_waits,
+    waits_per_hour,
+)
 from anwsim.model.outcomes import EXITS, Outcomes
 from anwsim.scenario.schema import DISPOSITIONS, Scenario
 
@@ -93,19 +103,22 @@ def _sites(outcomes: Outcomes, role: str) -> np.ndarray:
     return np.array([k for k, (_, r) in enumerate(outcomes.queues) if r == role], dtype=np.int64)
 
 
-def _line_of_patient(outcomes: Outcomes, scenario: Scenario | None, lines: int) -> np.ndarray:
-    """Index of each patient's triage centre (by the area they call from)."""
-    area = outcomes.area.astype(np.int64)
+def _line_of_area(outcomes: Outcomes, scenario: Scenario | None, lines: int) -> np.ndarray | None:
+    """Index of the triage centre of each area (None without ``scenario``: then every
+    caller, from any area, is on the single centre's line)."""
     if scenario is None:
         if lines > 1:
             raise ValueError("queues of several triage centres need the scenario (scenario=)")
-        return np.zeros(area.size, dtype=np.int64)
+        return None
     area_ids = list(scenario.region.areas)
     line_of_area = np.zeros(len(area_ids), dtype=np.int64)
     for c, centre in enumerate(scenario.sites.triage_centres.values()):
         for a in area_ids if centre.areas == "all" else centre.areas:
             line_of_area[area_ids.index(a)] = c
-    return line_of_area[area]
+    area = outcomes.area
+    if area.size and (area.min() < -line_of_area.size or area.max() >= line_of_area.size):
+        raise IndexError("an area of the outcomes is not in the scenario's region")
+    return line_of_area
 
 
 def _callback_posts(outcomes: Outcomes, scenario: Scenario, rows: np.ndarray) -> np.ndarray:
@@ -118,49 +131,67 @@ def _callback_posts(outcomes: Outcomes, scenario: Scenario, rows: np.ndarray) ->
     return routing.nearest_open_posts(places, outcomes.triage_end[rows])
 
 
-def queue_waits(outcomes: Outcomes, scenario: Scenario | None = None) -> Waits:
-    """Every wait Outcomes shows, in every queue (see the module docstring)."""
-    o = outcomes
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+class _Gather(NamedTuple):
+    """The waits of the patients with a finite ``when``, in patient order: in queue
+    ``table[site]``, from ``begin`` to ``end`` (less ``lag``); columns of all patients."""
 
-    def add(rows: np.ndarray, queue: np.ndarray, begin: np.ndarray, grant: np.ndarray) -> None:
-        """Waits of patients ``rows`` in ``queue`` (per patient of ``rows``)."""
-        parts.append((queue, begin[rows], grant[rows], rows))
+    when: np.ndarray
+    site: np.ndarray
+    table: np.ndarray
+    begin: np.ndarray
+    end: np.ndarray
+    lag: np.ndarray | None = None
+
+
+Part = _Gather | tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A `_Gather`, or the waits of a few patients as (queue, begin, end, patient)."""
+
+
+def _parts(o: Outcomes, scenario: Scenario | None) -> list[Part]:
+    """Every wait Outcomes shows, as parts in the order of `queue_waits`."""
+    parts: list[Part] = []
+    everyone = np.zeros(len(o), dtype=o.area.dtype)  # the site of a queue of one site
 
     def served(grant: np.ndarray) -> np.ndarray:
         return np.flatnonzero(np.isfinite(grant))
 
     triage, supervision = _sites(o, "triagist"), _sites(o, "gp_supervisor")
-    line = _line_of_patient(o, scenario, triage.size) if triage.size else None
-    if line is not None:
-        rows = served(o.answer)
-        add(rows, triage[line[rows]], o.answered_attempt_start, o.answer)
+    if triage.size:
+        line = _line_of_area(o, scenario, triage.size)
+        if line is None:  # a single line: every caller's site is its first
+            line, area = np.zeros(1, dtype=np.int64), everyone
+        else:  # a caller's site: their area
+            area = o.area
+        at_triage = triage[line]
+        parts.append(_Gather(o.answer, area, at_triage, o.answered_attempt_start, o.answer))
         rows = np.flatnonzero(o.exit_via == _ABANDONED)
         rows = rows[o.attempts[rows] == 1]
-        add(rows, triage[line[rows]], o.call, o.abandon)
-        rows = served(o.supervision_start)
-        add(rows, supervision[line[rows]], o.triage_end, o.supervision_start)
+        parts.append((at_triage[area[rows]], o.call[rows], o.abandon[rows], rows))
+        sup = supervision[line] if supervision.size else supervision
+        if sup.size:
+            parts.append(_Gather(o.supervision_start, area, sup, o.triage_end, o.supervision_start))
+        else:  # no supervising GP: no checks (or an IndexError, as for any queue missing)
+            rows = served(o.supervision_start)
+            parts.append((sup[area[rows]], o.triage_end[rows], o.supervision_start[rows], rows))
         rows = served(o.callback_start)
         if scenario is not None and rows.size:
-            queue = supervision[line[rows]]
+            queue = sup[area[rows]]
             consult = _sites(o, "gp_consult")
             if scenario.triage.callback_by == "gp_consult" and consult.size:
                 post = _callback_posts(o, scenario, rows)
                 queue = np.where(post >= 0, consult[np.maximum(post, 0)], queue)
-            add(rows, queue, o.triage_end, o.callback_start)
+            parts.append((queue, o.triage_end[rows], o.callback_start[rows], rows))
     for role, site_of, begin, grant in (
         ("gp_consult", o.post, o.post_arrival, o.consult_start),
         ("treatment_place", o.seh, o.seh_arrival, o.seh_start),
     ):
         queues = _sites(o, role)
         if queues.size:
-            rows = served(grant)
-            add(rows, queues[site_of[rows]], begin, grant)
+            parts.append(_Gather(grant, site_of, queues, begin, grant))
     visits = _sites(o, "gp_visit")
-    if visits.size:
-        rows = served(o.visit_start)
-        grant = o.visit_start[rows] - o.response_travel[rows]
-        parts.append((visits[o.visit_post[rows]], o.visit_request[rows], grant, rows))
+    if visits.size:  # the grant: the start of the visit less the drive there
+        when, begin, lag = o.visit_start, o.visit_request, o.response_travel
+        parts.append(_Gather(when, o.visit_post, visits, begin, o.visit_start, lag))
     doctors = _doctor_queues(o)
     if (doctors >= 0).any():
         rows = served(o.seh_doctor)
@@ -169,10 +200,29 @@ def queue_waits(outcomes: Outcomes, scenario: Scenario | None = None) -> Waits:
         parts.append((doctors[o.seh[rows]], begin, o.seh_doctor[rows], rows))
     fleet = _sites(o, "ambulance")
     if fleet.size:
-        rows = served(o.ambulance_dispatch)
-        add(rows, np.full(rows.size, fleet[0]), o.incident, o.ambulance_dispatch)
+        grant = o.ambulance_dispatch
+        parts.append(_Gather(grant, everyone, fleet[:1], o.incident, grant))
     parts.append(_still_waiting(o))
-    return Waits(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+    return parts
+
+
+def queue_waits(outcomes: Outcomes, scenario: Scenario | None = None) -> Waits:
+    """Every wait Outcomes shows, in every queue (see the module docstring)."""
+    parts = _parts(outcomes, scenario)
+    counts = [
+        count_finite(part.when) if isinstance(part, _Gather) else part[0].size for part in parts
+    ]
+    n = sum(counts)
+    waits = Waits(np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64))
+    at, rows = 0, np.empty(CHUNK, dtype=np.int64)
+    for part, count in zip(parts, counts, strict=True):
+        if isinstance(part, _Gather):
+            gather_waits(*part, tuple(waits), at, rows)
+        else:
+            for column, values in zip(waits, part, strict=True):
+                column[at : at + count] = values
+        at += count
+    return waits
 
 
 def _still_waiting(o: Outcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -217,7 +267,7 @@ def _doctor_queues(o: Outcomes) -> np.ndarray:
     staffed = {
         (res.site[g], res.role[g])
         for g in range(len(res))
-        if res.capacity[g].size and res.capacity[g].max() > 0
+        if res.role[g] == "seh_doctor" and res.capacity[g].size and res.capacity[g].max() > 0
     }
     return np.array([q if o.queues[q] in staffed else -1 for q in queues.tolist()], dtype=np.int64)
 
@@ -226,33 +276,6 @@ def _cuts(start: float, end: float) -> np.ndarray:
     """``start``, every full hour strictly inside (start, end), and ``end``."""
     hours = np.arange(np.floor(start / 60.0) + 1, np.ceil(end / 60.0)) * 60.0
     return np.concatenate([[start], hours[(hours > start) & (hours < end)], [end]])
-
-
-def _waiting_per_hour(waits: Waits, n_queues: int, start: float, end: float) -> np.ndarray:
-    """Patient-minutes waiting per queue and hour of [start, end) (numbered from the
-    hour of ``start``): each wait, clipped to the window, adds its part of its first
-    and last hour there and 60 minutes to every hour in between (a difference array,
-    summed along the hours); bincounts, no sort."""
-    h0 = int(np.floor(start / 60.0))
-    n_hours = int(np.floor(end / 60.0)) - h0 + 2
-    b = np.clip(waits.begin, start, end)
-    e = np.clip(waits.end, start, end)
-    inside = e > b
-    q, b, e = waits.queue[inside], b[inside], e[inside]
-    hb = np.floor(b / 60.0).astype(np.int64)
-    he = np.floor(e / 60.0).astype(np.int64)
-    same = hb == he
-    first = np.where(same, e - b, (hb + 1) * 60.0 - b)
-    last = np.where(same, 0.0, e - he * 60.0)
-    between = np.where(same, 0.0, 60.0)
-    row = q * n_hours - h0
-    size = n_queues * n_hours
-    partial = np.bincount(row + hb, weights=first, minlength=size)
-    partial += np.bincount(row + he, weights=last, minlength=size)
-    steps = np.bincount(row + hb + 1, weights=between, minlength=size)
-    steps -= np.bincount(row + he, weights=between, minlength=size)
-    full = np.cumsum(steps.reshape(n_queues, n_hours), axis=1)
-    return partial.reshape(n_queues, n_hours) + full
 
 
 def queues_by_hour_of_week(
@@ -269,38 +292,34 @@ def queues_by_hour_of_week(
     ``wait_minutes / waits_started``). Which waits are known is in the module
     docstring; ``scenario`` places callers on their triage centre and call-backs in
     their queue."""
-    waits = queue_waits(outcomes, scenario)
     n_queues = len(outcomes.queues)
-    end = max(end, start)
+    start, end = float(start), float(max(end, start))
     cuts = _cuts(start, end)
     week_hour = np.floor(cuts[:-1] / 60.0).astype(np.int64) % HOURS_PER_WEEK
     observed = np.bincount(week_hour, weights=np.diff(cuts), minlength=HOURS_PER_WEEK)
-    per_hour = _waiting_per_hour(waits, n_queues, start, end)
-    # fold the hours onto the week: pad to whole weeks from the Monday before start
-    h0 = int(np.floor(start / 60.0))
-    lead = h0 % HOURS_PER_WEEK
-    weeks = -(-(lead + per_hour.shape[1]) // HOURS_PER_WEEK)
-    padded = np.zeros((n_queues, weeks * HOURS_PER_WEEK))
-    padded[:, lead : lead + per_hour.shape[1]] = per_hour
-    waiting = padded.reshape(n_queues, weeks, HOURS_PER_WEEK).sum(axis=1).ravel()
-    size = n_queues * HOURS_PER_WEEK
-    began = (waits.begin >= start) & (waits.begin < end)
-    slot = waits.queue[began] * HOURS_PER_WEEK + (
-        np.floor(waits.begin[began] / 60.0).astype(np.int64) % HOURS_PER_WEEK
+    tally = new_tally(n_queues, start, end)  # the waits of `queue_waits`, in its order
+    rows = np.empty(CHUNK, dtype=np.int64)
+    for part in _parts(outcomes, scenario):
+        if isinstance(part, _Gather):
+            tally_gathered(*part, tally, start, end, rows)
+        else:
+            tally_waits(*part[:3], tally, start, end)
+    waiting, started, length = waits_per_hour(tally), tally[4], tally[5]
+    if not started.any():  # as np.bincount of no waits with weights: integer zeros
+        length = length.astype(np.int64)
+    site, role = text_columns(
+        np.repeat(np.arange(n_queues), HOURS_PER_WEEK),
+        [s for s, _ in outcomes.queues],
+        [r for _, r in outcomes.queues],
     )
-    started = np.bincount(slot, minlength=size)
-    length = np.bincount(slot, weights=waits.end[began] - waits.begin[began], minlength=size)
-    sites = np.array([s for s, _ in outcomes.queues], dtype=object)
-    roles = np.array([r for _, r in outcomes.queues], dtype=object)
     return pd.DataFrame(
         {
-            "site": np.repeat(sites, HOURS_PER_WEEK),
-            "role": np.repeat(roles, HOURS_PER_WEEK),
+            "site": site,
+            "role": role,
             "hour_of_week": np.tile(np.arange(HOURS_PER_WEEK), n_queues),
             "observed_minutes": np.tile(observed, n_queues),
-            "waiting_minutes": waiting,
-            "waits_started": started.astype(np.int64),
-            "wait_minutes": length,
-        },
-        columns=list(COLUMNS),
+            "waiting_minutes": waiting.ravel(),
+            "waits_started": started.ravel(),
+            "wait_minutes": length.ravel(),
+        }  # in the order of COLUMNS
     )

@@ -117,8 +117,7 @@ def kpi_table(scenario: Scenario, outcomes: Outcomes) -> pd.DataFrame:
             "n": np.array(n, dtype=np.int64),
             "replication": o.replication,
             "seed": o.seed,
-        },
-        columns=COLUMNS,
+        }  # in the order of COLUMNS
     )
 
 
