@@ -1600,7 +1600,6 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 p = order[next_arrival]
                 trace_row(tr, clk, ARRIVAL, arrival_seq, K_ARRIVAL, p, -1, -1)
                 proc_i[p, R_STAGE] = S_INIT
-                push_urgent(cq, p)
                 next_arrival += 1
                 if next_arrival < n_enter:  # the next arrival takes its sequence number now
                     arrival_seq = ev_s[2]
@@ -1608,36 +1607,39 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     a_t = df[order[next_arrival], D_ARRIVAL]
                 if next_arrival + PREFETCH_AHEAD < n_enter:
                     prefetch_patient(order[next_arrival + PREFETCH_AHEAD], n, dm, proc, out)
-                continue
-            slot = ev_pop(ev)
-            kind = ev_i[slot, 1]
-            p = ev_i[slot, 2]
-            if ev_c[slot]:
-                ev_release(ev, slot)
-                continue
-            prio = ev_i[slot, 0]
-            cls = prio >> 48  # = prio // SHIFT (prio >= 0), without the sign fix-up of //
-            patient = patient_of(p, n) if p >= 0 else -1
-            pool = ev_i[slot, 3]
-            arg = ev_i[slot, 5]
-            trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
-            ev_release(ev, slot)
-            if kind == K_PATIENCE:
-                proc_i[p, R_PATEV] = -1
-                if call_back:
-                    if rq_i[arg, Q_STATE] == WAITING:
-                        out[2][B_CALLED_BACK, patient] = True
-                        out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
-                        line_await[line_of_area[di[patient, E_AREA]]] += 1
-                elif cancel(rq, pl, gr, arg):
-                    push_normal(cq, p)
-            elif kind == K_CAR_HOME:
-                release(rq, pl, gr, lg, ev, clk, arg)
-            elif kind == K_VEHICLE_HOME:
-                vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
-            else:  # a process's timeout: it resumes inside this event
+                # its journey starts now: SimPy's URGENT start of the process, run at once
+                # (both continuation rings are empty whenever a class event is taken)
                 pid = p
-                served = True
+            else:
+                slot = ev_pop(ev)
+                kind = ev_i[slot, 1]
+                p = ev_i[slot, 2]
+                if ev_c[slot]:
+                    ev_release(ev, slot)
+                    continue
+                prio = ev_i[slot, 0]
+                cls = prio >> 48  # = prio // SHIFT (prio >= 0), without the sign fix-up of //
+                patient = patient_of(p, n) if p >= 0 else -1
+                pool = ev_i[slot, 3]
+                arg = ev_i[slot, 5]
+                trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
+                ev_release(ev, slot)
+                if kind == K_PATIENCE:
+                    proc_i[p, R_PATEV] = -1
+                    if call_back:
+                        if rq_i[arg, Q_STATE] == WAITING:
+                            out[2][B_CALLED_BACK, patient] = True
+                            out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
+                            line_await[line_of_area[di[patient, E_AREA]]] += 1
+                    elif cancel(rq, pl, gr, arg):
+                        push_normal(cq, p)
+                elif kind == K_CAR_HOME:
+                    release(rq, pl, gr, lg, ev, clk, arg)
+                elif kind == K_VEHICLE_HOME:
+                    vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
+                else:  # a process's timeout: it resumes inside this event
+                    pid = p
+                    served = True
         if pid >= 0:
             resume(pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
                    urgent_speed)  # fmt: skip
