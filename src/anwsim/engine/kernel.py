@@ -28,6 +28,11 @@ beside it (process id = n + patient). Its resume point and registers are rows of
 
 The loop reports capacity overflows of its preallocated arrays in ``status`` (the
 caller retries with larger arrays), never by writing out of bounds.
+
+Three things keep it fast without changing what it computes: an index that is known to
+be >= 0 goes through ``U`` (unsigned: Numba then compiles no negative-index wraparound);
+each arrival prefetches the rows of the patient `PREFETCH_AHEAD` arrivals later
+(`anwsim.engine.prefetch`); a dispatch with nobody waiting returns at once.
 """
 
 from __future__ import annotations
@@ -37,9 +42,12 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from anwsim.engine.prefetch import prefetch_read, prefetch_write
+
 # event classes (docs/engine.md §3)
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
+PREFETCH_AHEAD = 16  # arrivals: the rows of the patient that many arrivals ahead
 
 # The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
@@ -279,8 +287,8 @@ WAITING, SERVED, CANCELLED = 0, 1, 2
 G_CAP, G_BUSY, G_OT, G_HOLD, G_DROPC, G_ENDED, G_REPLACE, G_C0, G_NC, G_LAST, G_POOL = range(11)
 N_G = 11
 # pool fields
-P_KIND, P_G0, P_NG, P_PENDING, P_DSEQ, P_LIVE, P_HELD = range(7)
-N_P = 7
+P_KIND, P_G0, P_NG, P_PENDING, P_DSEQ, P_LIVE, P_HELD, P_HOLDSET = range(8)
+N_P = 8
 FLEET = 1
 # status codes
 OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = range(7)
@@ -306,22 +314,29 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 
 
 @njit(**INLINE)
+def U(k):
+    """An index known to be >= 0, as unsigned: NumPy's negative-index wraparound (a
+    shift, a mask and an add per access) is then not compiled."""
+    return np.uint64(k)
+
+
+@njit(**INLINE)
 def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     if ev[5][1] == 0:
         clk[1][0] = FULL_EVENTS
         return -1
     ev[5][1] -= 1
-    slot = ev[4][ev[5][1]]
+    slot = ev[4][U(ev[5][1])]
     seq = ev[5][2]
     ev[5][2] += 1
-    ev[1][slot] = time
-    ev[0][slot, 0] = cls * SHIFT + seq
-    ev[0][slot, 1] = kind
-    ev[0][slot, 2] = p
-    ev[0][slot, 3] = pool
-    ev[0][slot, 4] = group
-    ev[0][slot, 5] = arg
-    ev[2][slot] = False
+    ev[1][U(slot)] = time
+    ev[0][U(slot), 0] = cls * SHIFT + seq
+    ev[0][U(slot), 1] = kind
+    ev[0][U(slot), 2] = p
+    ev[0][U(slot), 3] = pool
+    ev[0][U(slot), 4] = group
+    ev[0][U(slot), 5] = arg
+    ev[2][U(slot)] = False
     # sift up in the 4-ary heap; its entries carry their (time, key), so that a comparison
     # reads the heap's own contiguous arrays, not the slots
     ht, hk, hs = ev[8], ev[9], ev[3]
@@ -330,13 +345,13 @@ def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     ev[5][0] += 1
     while k > 0:
         parent = (k - 1) >> 2
-        pt = ht[parent]
-        if time < pt or (time == pt and key < hk[parent]):
-            ht[k], hk[k], hs[k] = pt, hk[parent], hs[parent]
+        pt = ht[U(parent)]
+        if time < pt or (time == pt and key < hk[U(parent)]):
+            ht[U(k)], hk[U(k)], hs[U(k)] = pt, hk[U(parent)], hs[U(parent)]
             k = parent
         else:
             break
-    ht[k], hk[k], hs[k] = time, key, slot
+    ht[U(k)], hk[U(k)], hs[U(k)] = time, key, slot
     return slot
 
 
@@ -349,11 +364,11 @@ def ev_before(ta, ka, tb, kb):
 @njit(**INLINE)
 def ev_pop(ev):
     ht, hk, hs = ev[8], ev[9], ev[3]
-    top = hs[0]
+    top = hs[U(0)]
     ev[5][0] -= 1
     size = ev[5][0]
     if size > 0:
-        lt, lk, ls = ht[size], hk[size], hs[size]
+        lt, lk, ls = ht[U(size)], hk[U(size)], hs[U(size)]
         k = 0
         while True:
             child = 4 * k + 1
@@ -362,21 +377,21 @@ def ev_pop(ev):
             # the least of up to four children (keys are unique: no ties)
             if child + 3 < size:  # all four: a tournament of selects
                 c1, c2, c3 = child + 1, child + 2, child + 3
-                a = c1 if ev_before(ht[c1], hk[c1], ht[child], hk[child]) else child
-                b = c3 if ev_before(ht[c3], hk[c3], ht[c2], hk[c2]) else c2
-                m = b if ev_before(ht[b], hk[b], ht[a], hk[a]) else a
-                mt, mk = ht[m], hk[m]
+                a = c1 if ev_before(ht[U(c1)], hk[U(c1)], ht[U(child)], hk[U(child)]) else child
+                b = c3 if ev_before(ht[U(c3)], hk[U(c3)], ht[U(c2)], hk[U(c2)]) else c2
+                m = b if ev_before(ht[U(b)], hk[U(b)], ht[U(a)], hk[U(a)]) else a
+                mt, mk = ht[U(m)], hk[U(m)]
             else:
-                m, mt, mk = child, ht[child], hk[child]
+                m, mt, mk = child, ht[U(child)], hk[U(child)]
                 for c in range(child + 1, size):
-                    if ev_before(ht[c], hk[c], mt, mk):
-                        m, mt, mk = c, ht[c], hk[c]
+                    if ev_before(ht[U(c)], hk[U(c)], mt, mk):
+                        m, mt, mk = c, ht[U(c)], hk[U(c)]
             if ev_before(mt, mk, lt, lk):
-                ht[k], hk[k], hs[k] = mt, mk, hs[m]
+                ht[U(k)], hk[U(k)], hs[U(k)] = mt, mk, hs[U(m)]
                 k = m
             else:
                 break
-        ht[k], hk[k], hs[k] = lt, lk, ls
+        ht[U(k)], hk[U(k)], hs[U(k)] = lt, lk, ls
     return top
 
 
@@ -621,10 +636,11 @@ def rq_release(rq, slot):
 
 @njit(**INLINE)
 def update_hold(pl, gr, pool):
-    if pl[pool, P_HELD] == 0:
+    if pl[pool, P_HELD] == 0 and pl[pool, P_HOLDSET] == 1:
         g0 = pl[pool, P_G0]
         for g in range(g0, g0 + pl[pool, P_NG]):
             gr[0][g, G_HOLD] = 0
+        pl[pool, P_HOLDSET] = 0
 
 
 @njit(**INLINE)
@@ -682,6 +698,7 @@ def set_capacity(rq, pl, gr, clk, pool, g, value):
             for x in range(g0, g0 + ng):
                 if gr[1][x] == now:
                     gr[0][x, G_HOLD] = gr[0][x, G_DROPC]
+                    pl[pool, P_HOLDSET] = 1
             hold_all(rq, pl, clk, pool)
 
 
@@ -739,6 +756,9 @@ def sub_free(pl, gr, pool, code, held):
 
 @njit(**INLINE)
 def dispatch_staff(rq, pl, gr, lg, tr, cq, clk, pool, n):
+    if pl[pool, P_LIVE] == 0:  # nothing waits: nothing to grant
+        update_hold(pl, gr, pool)
+        return
     while True:
         best = -1
         for sub in range(4 * pool, 4 * pool + 4):
@@ -798,6 +818,9 @@ def remove_returning(fl, k):
 def dispatch_fleet(rq, pl, gr, lg, tr, cq, ev, fl, clk, pool, minutes_m, station_place,
                    while_returning, neighbour, neighbour_minutes, n):  # fmt: skip
     g0, ng = pl[pool, P_G0], pl[pool, P_NG]
+    if pl[pool, P_LIVE] == 0:  # nothing waits: nothing to grant
+        update_hold(pl, gr, pool)
+        return
     while True:
         best_rq = -1
         for sub in range(4 * pool, 4 * pool + 4):
@@ -1002,49 +1025,50 @@ def resume(
     fleet_pool, max_waiting, patience_none, callback_by_post, n_posts = px
     max_redials = dm[3].shape[1]
     i = patient_of(pid, n)
-    st = proc[0][pid, R_STAGE]
+    iu, pu = U(i), U(pid)
+    st = proc[0][pu, R_STAGE]
     now = clk[0][0]
-    urg = dm[1][i, E_URGENCY]
+    urg = dm[1][iu, E_URGENCY]
     # a stage that waits sets these and breaks out: for a timeout (one wait site) or, with
     # w_kind = REQUEST, for a request (one request site)
     w_stage, w_delay, w_kind, w_cls = S_DONE, 0.0, 0, END
     q_reg, q_pool, q_k0, q_k1, q_code, q_side, q_place = R_REQ, 0, 0, 0.0, 0, 0, -1
     while True:
         if st == S_INIT:
-            out[0][T_CALL, i] = now
-            entry = dm[1][i, E_ENTRY]
-            proc[0][pid, R_ATTEMPT] = 0
+            out[0][T_CALL, iu] = now
+            entry = dm[1][iu, E_ENTRY]
+            proc[0][pu, R_ATTEMPT] = 0
             if entry == PHONE:
                 st = S_ATTEMPT
             elif entry == WALK_IN_SEH:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
-                proc[0][pid, R_SELFREF] = 1
+                proc[0][pu, R_PLACE] = sx[0][dm[1][iu, E_AREA]]
+                proc[0][pu, R_SELFREF] = 1
                 st = S_SEH_VISIT
             else:
                 st = S_DISPOSE
         elif st == S_ATTEMPT:
-            proc[1][pid, F_START] = now
-            out[1][I_ATTEMPTS, i] += 1
-            line = sx[4][dm[1][i, E_AREA]]
+            proc[1][pu, F_START] = now
+            out[1][I_ATTEMPTS, iu] += 1
+            line = sx[4][dm[1][iu, E_AREA]]
             pool = sx[5][line]
             if (
                 max_waiting >= 0
                 and pl[pool, P_LIVE] - sx[18][line] >= max_waiting
                 and not free(gr, pl[pool, P_G0], False)
             ):
-                out[1][I_BLOCKED_ATTEMPTS, i] += 1
-                proc[0][pid, R_FAIL] = X_BLOCKED
+                out[1][I_BLOCKED_ATTEMPTS, iu] += 1
+                proc[0][pu, R_FAIL] = X_BLOCKED
                 st = S_FAIL
                 continue
             k0 = 0 if sx[16][urg] else 1
             req = request(rq, pl, ev, clk, pool, k0, now, 0, pid, 0, -1)
-            proc[0][pid, R_REQ] = req
-            proc[0][pid, R_PATEV] = -1
+            proc[0][pu, R_REQ] = req
+            proc[0][pu, R_PATEV] = -1
             if not patience_none:
-                proc[0][pid, R_PATEV] = schedule(
+                proc[0][pu, R_PATEV] = schedule(
                     ev,
                     clk,
-                    now + dm[2][i, proc[0][pid, R_ATTEMPT]],
+                    now + dm[2][iu, proc[0][pu, R_ATTEMPT]],
                     PATIENCE,
                     K_PATIENCE,
                     pid,
@@ -1052,55 +1076,55 @@ def resume(
                     -1,
                     req,
                 )
-            proc[0][pid, R_STAGE] = S_PH_WAIT
+            proc[0][pu, R_STAGE] = S_PH_WAIT
             return
         elif st == S_PH_WAIT:
             if served:
-                ev_slot = proc[0][pid, R_PATEV]
+                ev_slot = proc[0][pu, R_PATEV]
                 if ev_slot >= 0:
                     ev[2][ev_slot] = True
-                    proc[0][pid, R_PATEV] = -1
-                if out[2][B_CALLED_BACK, i]:
-                    sx[18][sx[4][dm[1][i, E_AREA]]] -= 1
-                out[0][T_ANSWER, i] = now
-                out[0][T_ANSWERED_ATTEMPT_START, i] = proc[1][pid, F_START]
-                out[0][T_ABANDON, i] = np.nan
-                w_stage, w_delay, w_kind, w_cls = S_TRIAGE, dm[0][i, D_TRIAGE], K_TRIAGE_END, END
+                    proc[0][pu, R_PATEV] = -1
+                if out[2][B_CALLED_BACK, iu]:
+                    sx[18][sx[4][dm[1][iu, E_AREA]]] -= 1
+                out[0][T_ANSWER, iu] = now
+                out[0][T_ANSWERED_ATTEMPT_START, iu] = proc[1][pu, F_START]
+                out[0][T_ABANDON, iu] = np.nan
+                w_stage, w_delay, w_kind, w_cls = S_TRIAGE, dm[0][iu, D_TRIAGE], K_TRIAGE_END, END
                 break
-            rq_release(rq, proc[0][pid, R_REQ])  # hung up: the request left the queue
-            out[1][I_ABANDONED_ATTEMPTS, i] += 1
-            out[0][T_ABANDON, i] = now
-            proc[0][pid, R_FAIL] = X_ABANDONED
+            rq_release(rq, proc[0][pu, R_REQ])  # hung up: the request left the queue
+            out[1][I_ABANDONED_ATTEMPTS, iu] += 1
+            out[0][T_ABANDON, iu] = now
+            proc[0][pu, R_FAIL] = X_ABANDONED
             st = S_FAIL
         elif st == S_FAIL:
-            a = proc[0][pid, R_ATTEMPT]
-            if a < max_redials and dm[3][i, a]:
-                w_stage, w_delay, w_kind, w_cls = S_REDIAL, dm[4][i, a], K_REDIAL, ARRIVAL
+            a = proc[0][pu, R_ATTEMPT]
+            if a < max_redials and dm[3][iu, a]:
+                w_stage, w_delay, w_kind, w_cls = S_REDIAL, dm[4][iu, a], K_REDIAL, ARRIVAL
                 break
-            leave(out, clk, i, proc[0][pid, R_FAIL])
-            proc[0][pid, R_STAGE] = S_DONE
+            leave(out, clk, i, proc[0][pu, R_FAIL])
+            proc[0][pu, R_STAGE] = S_DONE
             return
         elif st == S_REDIAL:
-            proc[0][pid, R_ATTEMPT] += 1
+            proc[0][pu, R_ATTEMPT] += 1
             st = S_ATTEMPT
         elif st == S_TRIAGE:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][T_TRIAGE_END, i] = now
-            if dm[1][i, E_SUPERVISED]:
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_REQ])
+            out[0][T_TRIAGE_END, iu] = now
+            if dm[1][iu, E_SUPERVISED]:
                 proc[0][n + i, R_STAGE] = S_SUP_INIT
                 push_urgent(cq, n + i)
             st = S_DISPOSE
         elif st == S_DISPOSE:
-            d = dm[1][i, E_DISPOSITION]
+            d = dm[1][iu, E_DISPOSITION]
             if d == ADVICE:
                 leave(out, clk, i, X_ADVICE)
-                proc[0][pid, R_STAGE] = S_DONE
+                proc[0][pu, R_STAGE] = S_DONE
                 return
             if d == GP_CALLBACK:
-                line = sx[4][dm[1][i, E_AREA]]
+                line = sx[4][dm[1][iu, E_AREA]]
                 pool = sx[6][line]
                 if callback_by_post:
-                    p = nearest_open_post(ro, sx[0][dm[1][i, E_AREA]], now)
+                    p = nearest_open_post(ro, sx[0][dm[1][iu, E_AREA]], now)
                     if p >= 0:
                         pool = sx[7][p]
                 q_reg, q_pool, q_k0, q_k1 = R_REQ, pool, urg, now
@@ -1108,193 +1132,193 @@ def resume(
                 w_stage, w_kind = S_CB_WAIT, REQUEST
                 break
             if d == CONSULT:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
-                proc[1][pid, F_TRAVELLED] = 0.0
+                proc[0][pu, R_PLACE] = sx[0][dm[1][iu, E_AREA]]
+                proc[1][pu, F_TRAVELLED] = 0.0
                 st = S_CO_LOOP
             elif d == HOME_VISIT:
                 st = S_VISIT
             elif d == AMBULANCE:
                 st = S_INCIDENT
             else:
-                proc[0][pid, R_PLACE] = sx[0][dm[1][i, E_AREA]]
-                proc[0][pid, R_SELFREF] = 0
+                proc[0][pu, R_PLACE] = sx[0][dm[1][iu, E_AREA]]
+                proc[0][pu, R_SELFREF] = 0
                 st = S_SEH_VISIT
         elif st == S_CB_WAIT:
-            out[0][T_CALLBACK_START, i] = now
+            out[0][T_CALLBACK_START, iu] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_CB_END, dm[0][i, D_CALLBACK], K_CALLBACK_END, END
+            w_stage, w_delay, w_kind, w_cls = S_CB_END, dm[0][iu, D_CALLBACK], K_CALLBACK_END, END
             break
         elif st == S_CB_END:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][T_CALLBACK_END, i] = now
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_REQ])
+            out[0][T_CALLBACK_END, iu] = now
             leave(out, clk, i, X_CALLBACK)
-            proc[0][pid, R_STAGE] = S_DONE
+            proc[0][pu, R_STAGE] = S_DONE
             return
         elif st == S_CO_LOOP:
-            place = proc[0][pid, R_PLACE]
+            place = proc[0][pu, R_PLACE]
             target = post_for(ro, n_posts, place, now)
             if target < 0:
-                travelled = proc[1][pid, F_TRAVELLED]
-                out[0][T_TRAVEL_TO_POST, i] = travelled if travelled != 0.0 else np.nan
-                proc[0][pid, R_SELFREF] = 0
+                travelled = proc[1][pu, F_TRAVELLED]
+                out[0][T_TRAVEL_TO_POST, iu] = travelled if travelled != 0.0 else np.nan
+                proc[0][pu, R_SELFREF] = 0
                 st = S_SEH_VISIT
                 continue
             dest = sx[1][target]
-            minutes = ro[0][place, dest] * dm[6][i, TO_SITE]
-            proc[0][pid, R_TARGET] = target
-            proc[0][pid, R_DEST] = dest
-            proc[1][pid, F_MINUTES] = minutes
+            minutes = ro[0][place, dest] * dm[6][iu, TO_SITE]
+            proc[0][pu, R_TARGET] = target
+            proc[0][pu, R_DEST] = dest
+            proc[1][pu, F_MINUTES] = minutes
             if minutes > 0:
                 w_stage, w_delay, w_kind, w_cls = S_CO_ARRIVE, minutes, K_AT_POST, END
                 break
             st = S_CO_ARRIVE
         elif st == S_CO_ARRIVE:
-            proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
-            proc[0][pid, R_PLACE] = proc[0][pid, R_DEST]
-            target = proc[0][pid, R_TARGET]
+            proc[1][pu, F_TRAVELLED] += proc[1][pu, F_MINUTES]
+            proc[0][pu, R_PLACE] = proc[0][pu, R_DEST]
+            target = proc[0][pu, R_TARGET]
             if post_open(ro, target, now):
-                out[0][T_TRAVEL_TO_POST, i] = proc[1][pid, F_TRAVELLED]
+                out[0][T_TRAVEL_TO_POST, iu] = proc[1][pu, F_TRAVELLED]
                 st = S_AT_POST
             else:
                 st = S_CO_LOOP
         elif st == S_AT_POST:
-            p = proc[0][pid, R_TARGET]
-            out[1][I_POST, i] = p
-            out[0][T_POST_ARRIVAL, i] = now
-            code = 1 if dm[1][i, E_NP] else 0
+            p = proc[0][pu, R_TARGET]
+            out[1][I_POST, iu] = p
+            out[0][T_POST_ARRIVAL, iu] = now
+            code = 1 if dm[1][iu, E_NP] else 0
             q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[7][p], urg, now
             q_code, q_side, q_place = code, 0, -1
             w_stage, w_kind = S_CA_WAIT, REQUEST
             break
         elif st == S_CA_WAIT:
-            req = proc[0][pid, R_REQ]
+            req = proc[0][pu, R_REQ]
             g = rq[0][req, Q_GROUP]
-            out[0][T_CONSULT_START, i] = now
+            out[0][T_CONSULT_START, iu] = now
             first_contact(out, i, now)
-            out[1][I_CONSULT_BY, i] = g
-            minutes = dm[0][i, D_NP_CONSULT] if g == 1 else dm[0][i, D_CONSULT]
+            out[1][I_CONSULT_BY, iu] = g
+            minutes = dm[0][iu, D_NP_CONSULT] if g == 1 else dm[0][iu, D_CONSULT]
             w_stage, w_delay, w_kind, w_cls = S_CA_END, minutes, K_CONSULT_END, END
             break
         elif st == S_CA_END:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][T_CONSULT_END, i] = now
-            if dm[1][i, E_REFERRAL]:
-                out[2][B_REFERRED, i] = True
-                proc[0][pid, R_PLACE] = sx[1][proc[0][pid, R_TARGET]]
-                proc[0][pid, R_SELFREF] = 0
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_REQ])
+            out[0][T_CONSULT_END, iu] = now
+            if dm[1][iu, E_REFERRAL]:
+                out[2][B_REFERRED, iu] = True
+                proc[0][pu, R_PLACE] = sx[1][proc[0][pu, R_TARGET]]
+                proc[0][pu, R_SELFREF] = 0
                 st = S_SEH_VISIT
             else:
                 leave(out, clk, i, X_CONSULT)
-                proc[0][pid, R_STAGE] = S_DONE
+                proc[0][pu, R_STAGE] = S_DONE
                 return
         elif st == S_VISIT:
-            home = sx[0][dm[1][i, E_AREA]]
+            home = sx[0][dm[1][iu, E_AREA]]
             p = visit_post(ro, pl, gr, sx[8], sx[9], home)
-            proc[0][pid, R_VISITPOST] = p
-            out[1][I_VISIT_POST, i] = p
-            out[0][T_VISIT_REQUEST, i] = now
+            proc[0][pu, R_VISITPOST] = p
+            out[1][I_VISIT_POST, iu] = p
+            out[0][T_VISIT_REQUEST, iu] = now
             q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[8][p], urg, now
             q_code, q_side, q_place = 0, 0, -1
             w_stage, w_kind = S_V_WAIT, REQUEST
             break
         elif st == S_V_WAIT:
-            home = sx[0][dm[1][i, E_AREA]]
-            base = sx[1][proc[0][pid, R_VISITPOST]]
-            there = ro[0][base, home] * dm[6][i, RESPONSE]
-            out[0][T_RESPONSE_TRAVEL, i] = there
+            home = sx[0][dm[1][iu, E_AREA]]
+            base = sx[1][proc[0][pu, R_VISITPOST]]
+            there = ro[0][base, home] * dm[6][iu, RESPONSE]
+            out[0][T_RESPONSE_TRAVEL, iu] = there
             if there > 0:
                 w_stage, w_delay, w_kind, w_cls = S_V_START, there, K_VISIT_ARRIVAL, END
                 break
             st = S_V_START
         elif st == S_V_START:
-            out[0][T_VISIT_START, i] = now
+            out[0][T_VISIT_START, iu] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_V_END, dm[0][i, D_VISIT], K_VISIT_END, END
+            w_stage, w_delay, w_kind, w_cls = S_V_END, dm[0][iu, D_VISIT], K_VISIT_END, END
             break
         elif st == S_V_END:
-            out[0][T_VISIT_END, i] = now
-            home = sx[0][dm[1][i, E_AREA]]
-            p = proc[0][pid, R_VISITPOST]
-            back = ro[0][home, sx[1][p]] * dm[6][i, RETURN]
-            schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pid, R_REQ])
-            if dm[1][i, E_REFERRAL]:
-                out[2][B_REFERRED, i] = True
-                proc[0][pid, R_PLACE] = home
-                proc[0][pid, R_SELFREF] = 0
+            out[0][T_VISIT_END, iu] = now
+            home = sx[0][dm[1][iu, E_AREA]]
+            p = proc[0][pu, R_VISITPOST]
+            back = ro[0][home, sx[1][p]] * dm[6][iu, RETURN]
+            schedule(ev, clk, now + back, END, K_CAR_HOME, pid, sx[8][p], -1, proc[0][pu, R_REQ])
+            if dm[1][iu, E_REFERRAL]:
+                out[2][B_REFERRED, iu] = True
+                proc[0][pu, R_PLACE] = home
+                proc[0][pu, R_SELFREF] = 0
                 st = S_SEH_VISIT
             else:
                 leave(out, clk, i, X_HOME_VISIT)
-                proc[0][pid, R_STAGE] = S_DONE
+                proc[0][pu, R_STAGE] = S_DONE
                 return
         elif st == S_SEH_VISIT:
-            proc[1][pid, F_FACTOR] = dm[6][i, TO_SITE]
-            proc[0][pid, R_BYAMB] = 0
-            proc[1][pid, F_TRAVELLED] = 0.0
+            proc[1][pu, F_FACTOR] = dm[6][iu, TO_SITE]
+            proc[0][pu, R_BYAMB] = 0
+            proc[1][pu, F_TRAVELLED] = 0.0
             st = S_TS_LOOP
         elif st == S_TS_LOOP:
-            place = proc[0][pid, R_PLACE]
-            s = seh_for(ro, place, now, proc[0][pid, R_BYAMB] == 1)
+            place = proc[0][pu, R_PLACE]
+            s = seh_for(ro, place, now, proc[0][pu, R_BYAMB] == 1)
             dest = sx[2][s]
-            minutes = ro[0][place, dest] * proc[1][pid, F_FACTOR]
-            proc[0][pid, R_SEH] = s
-            proc[0][pid, R_DEST] = dest
-            proc[1][pid, F_MINUTES] = minutes
+            minutes = ro[0][place, dest] * proc[1][pu, F_FACTOR]
+            proc[0][pu, R_SEH] = s
+            proc[0][pu, R_DEST] = dest
+            proc[1][pu, F_MINUTES] = minutes
             if minutes > 0:
                 w_stage, w_delay, w_kind, w_cls = S_TS_ARRIVE, minutes, K_AT_SEH, END
                 break
             st = S_TS_ARRIVE
         elif st == S_TS_ARRIVE:
-            proc[1][pid, F_TRAVELLED] += proc[1][pid, F_MINUTES]
-            dest = proc[0][pid, R_DEST]
-            if seh_open(ro, proc[0][pid, R_SEH], now) or dest == proc[0][pid, R_PLACE]:
-                st = S_AMB_AT_SEH if proc[0][pid, R_BYAMB] == 1 else S_SV_DONE
+            proc[1][pu, F_TRAVELLED] += proc[1][pu, F_MINUTES]
+            dest = proc[0][pu, R_DEST]
+            if seh_open(ro, proc[0][pu, R_SEH], now) or dest == proc[0][pu, R_PLACE]:
+                st = S_AMB_AT_SEH if proc[0][pu, R_BYAMB] == 1 else S_SV_DONE
             else:
-                proc[0][pid, R_PLACE] = dest
+                proc[0][pu, R_PLACE] = dest
                 st = S_TS_LOOP
         elif st == S_SV_DONE:
-            out[0][T_TRAVEL_TO_SEH, i] = proc[1][pid, F_TRAVELLED]
-            s = proc[0][pid, R_SEH]
+            out[0][T_TRAVEL_TO_SEH, iu] = proc[1][pu, F_TRAVELLED]
+            s = proc[0][pu, R_SEH]
             p = sx[13][s]
             if (
-                proc[0][pid, R_SELFREF] == 1
+                proc[0][pu, R_SELFREF] == 1
                 and p >= 0
-                and dm[0][i, D_FRONT_DESK_U] < sx[14][s]
+                and dm[0][iu, D_FRONT_DESK_U] < sx[14][s]
                 and post_open(ro, p, now)
             ):
-                out[2][B_REDIRECTED, i] = True
-                proc[0][pid, R_TARGET] = p
+                out[2][B_REDIRECTED, iu] = True
+                proc[0][pu, R_TARGET] = p
                 st = S_AT_POST
             else:
-                proc[0][pid, R_HANDOVER] = 0
+                proc[0][pu, R_HANDOVER] = 0
                 st = S_TREAT
         elif st == S_TREAT:
-            s = proc[0][pid, R_SEH]
-            out[1][I_SEH, i] = s
-            out[0][T_SEH_ARRIVAL, i] = now
+            s = proc[0][pu, R_SEH]
+            out[1][I_SEH, iu] = s
+            out[0][T_SEH_ARRIVAL, iu] = now
             q_reg, q_pool, q_k0, q_k1 = R_PLACEREQ, sx[10][s], urg, now
             q_code, q_side, q_place = 0, 0, -1
             w_stage, w_kind = S_T_PLACE, REQUEST
             break
         elif st == S_T_PLACE:
-            out[0][T_SEH_START, i] = now
-            proc[1][pid, F_PLACE_START] = now
-            proc[1][pid, F_LEAVE_AT] = now + dm[0][i, D_SEH_STAY]
-            st = S_H_START if proc[0][pid, R_HANDOVER] == 1 else S_T_DOCTOR
+            out[0][T_SEH_START, iu] = now
+            proc[1][pu, F_PLACE_START] = now
+            proc[1][pu, F_LEAVE_AT] = now + dm[0][iu, D_SEH_STAY]
+            st = S_H_START if proc[0][pu, R_HANDOVER] == 1 else S_T_DOCTOR
         elif st == S_H_START:
-            s = proc[0][pid, R_SEH]
-            if dm[0][i, D_OFFLOAD_U] < sx[15][s]:
-                extra = dm[5][i, s]
+            s = proc[0][pu, R_SEH]
+            if dm[0][iu, D_OFFLOAD_U] < sx[15][s]:
+                extra = dm[5][iu, s]
                 if extra > 0:
                     w_stage, w_delay, w_kind, w_cls = S_H_HAND, extra, K_OFFLOAD_END, END
                     break
             st = S_H_HAND
         elif st == S_H_HAND:
-            out[0][T_HANDOVER_START, i] = now
-            w_stage, w_delay, w_kind, w_cls = S_H_END, dm[0][i, D_HANDOVER], K_HANDOVER_END, END
+            out[0][T_HANDOVER_START, iu] = now
+            w_stage, w_delay, w_kind, w_cls = S_H_END, dm[0][iu, D_HANDOVER], K_HANDOVER_END, END
             break
         elif st == S_H_END:
-            out[0][T_HANDOVER_END, i] = now
-            ride = proc[0][pid, R_RIDE]
+            out[0][T_HANDOVER_END, iu] = now
+            ride = proc[0][pu, R_RIDE]
             if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                 send_home(
                     rq,
@@ -1306,90 +1330,90 @@ def resume(
                     ro[0],
                     sx[3],
                     ride,
-                    sx[2][proc[0][pid, R_SEH]],
-                    dm[6][i, RETURN],
+                    sx[2][proc[0][pu, R_SEH]],
+                    dm[6][iu, RETURN],
                 )
             rq_release(rq, ride)
             st = S_T_DOCTOR
         elif st == S_T_DOCTOR:
-            s = proc[0][pid, R_SEH]
+            s = proc[0][pu, R_SEH]
             if sx[12][s]:
-                q_reg, q_pool, q_k0, q_k1 = R_DOCREQ, sx[11][s], urg, out[0][T_SEH_ARRIVAL, i]
+                q_reg, q_pool, q_k0, q_k1 = R_DOCREQ, sx[11][s], urg, out[0][T_SEH_ARRIVAL, iu]
                 q_code, q_side, q_place = 0, 0, -1
                 w_stage, w_kind = S_T_DOC_WAIT, REQUEST
                 break
-            start = proc[1][pid, F_PLACE_START]
-            out[0][T_SEH_DOCTOR, i] = start
+            start = proc[1][pu, F_PLACE_START]
+            out[0][T_SEH_DOCTOR, iu] = start
             first_contact(out, i, start)
             st = S_T_STAY
         elif st == S_T_DOC_WAIT:
-            out[0][T_SEH_DOCTOR, i] = now
+            out[0][T_SEH_DOCTOR, iu] = now
             first_contact(out, i, now)
             w_stage, w_delay, w_kind, w_cls = (
                 S_T_DOC_END,
-                dm[0][i, D_SEH_DOCTOR],
+                dm[0][iu, D_SEH_DOCTOR],
                 K_ASSESSMENT_END,
                 END,
             )
             break
         elif st == S_T_DOC_END:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_DOCREQ])
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_DOCREQ])
             st = S_T_STAY
         elif st == S_T_STAY:
-            leave_at = proc[1][pid, F_LEAVE_AT]
+            leave_at = proc[1][pu, F_LEAVE_AT]
             if leave_at > now:
-                proc[0][pid, R_STAGE] = S_T_STAY_END
+                proc[0][pu, R_STAGE] = S_T_STAY_END
                 schedule(ev, clk, leave_at, END, K_SEH_END, pid, -1, -1, 0)
                 return
             st = S_T_STAY_END
         elif st == S_T_STAY_END:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_PLACEREQ])
-            out[0][T_SEH_END, i] = now
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_PLACEREQ])
+            out[0][T_SEH_END, iu] = now
             leave(out, clk, i, X_SEH)
-            proc[0][pid, R_STAGE] = S_DONE
+            proc[0][pu, R_STAGE] = S_DONE
             return
         elif st == S_INCIDENT:
-            proc[1][pid, F_START] = now
-            out[0][T_INCIDENT, i] = now
+            proc[1][pu, F_START] = now
+            out[0][T_INCIDENT, iu] = now
             a = sx[17][urg]
-            out[1][I_AMBULANCE_URGENCY, i] = a
-            proc[1][pid, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
+            out[1][I_AMBULANCE_URGENCY, iu] = a
+            proc[1][pu, F_SPEED] = 1.0 if a == B_RIDE else urgent_speed
             w_stage, w_delay, w_kind, w_cls = (
                 S_A_DELAY,
-                dm[0][i, D_DISPATCH_DELAY],
+                dm[0][iu, D_DISPATCH_DELAY],
                 K_DISPATCH_DECIDED,
                 END,
             )
             break
         elif st == S_A_DELAY:
-            place = sx[0][dm[1][i, E_AREA]]
-            proc[0][pid, R_PLACE] = place
+            place = sx[0][dm[1][iu, E_AREA]]
+            proc[0][pu, R_PLACE] = place
             a = sx[17][urg]
-            q_reg, q_pool, q_k0, q_k1 = R_RIDE, fleet_pool, a, proc[1][pid, F_START]
+            q_reg, q_pool, q_k0, q_k1 = R_RIDE, fleet_pool, a, proc[1][pu, F_START]
             q_code, q_side, q_place = 0, 0, place
             w_stage, w_kind = S_A_WAIT, REQUEST
             break
         elif st == S_A_WAIT:
-            ride = proc[0][pid, R_RIDE]
+            ride = proc[0][pu, R_RIDE]
             g = rq[0][ride, Q_GROUP]
-            out[0][T_AMBULANCE_DISPATCH, i] = now
-            out[1][I_STATION, i] = g
-            factor = 1.0 if g == NEIGHBOUR else dm[6][i, RESPONSE] / proc[1][pid, F_SPEED]
+            out[0][T_AMBULANCE_DISPATCH, iu] = now
+            out[1][I_STATION, iu] = g
+            factor = 1.0 if g == NEIGHBOUR else dm[6][iu, RESPONSE] / proc[1][pu, F_SPEED]
             response = rq[1][ride, 1] * factor
-            out[0][T_RESPONSE_TRAVEL, i] = response
+            out[0][T_RESPONSE_TRAVEL, iu] = response
             if response > 0:
                 w_stage, w_delay, w_kind, w_cls = S_A_ON_SCENE, response, K_ON_SCENE, END
                 break
             st = S_A_ON_SCENE
         elif st == S_A_ON_SCENE:
-            out[0][T_AMBULANCE_ARRIVAL, i] = now
+            out[0][T_AMBULANCE_ARRIVAL, iu] = now
             first_contact(out, i, now)
-            w_stage, w_delay, w_kind, w_cls = S_A_SCENE, dm[0][i, D_ON_SCENE], K_SCENE_END, END
+            w_stage, w_delay, w_kind, w_cls = S_A_SCENE, dm[0][iu, D_ON_SCENE], K_SCENE_END, END
             break
         elif st == S_A_SCENE:
-            out[0][T_AMBULANCE_DEPART_SCENE, i] = now
-            ride = proc[0][pid, R_RIDE]
-            if not dm[1][i, E_CONVEYED]:
+            out[0][T_AMBULANCE_DEPART_SCENE, iu] = now
+            ride = proc[0][pu, R_RIDE]
+            if not dm[1][iu, E_CONVEYED]:
                 if rq[0][ride, Q_GROUP] != NEIGHBOUR:
                     send_home(
                         rq,
@@ -1401,52 +1425,76 @@ def resume(
                         ro[0],
                         sx[3],
                         ride,
-                        proc[0][pid, R_PLACE],
-                        dm[6][i, RETURN],
+                        proc[0][pu, R_PLACE],
+                        dm[6][iu, RETURN],
                     )
                 rq_release(rq, ride)
                 leave(out, clk, i, X_AMBULANCE_NO_TRANSPORT)
-                proc[0][pid, R_STAGE] = S_DONE
+                proc[0][pu, R_STAGE] = S_DONE
                 return
-            out[2][B_CONVEYED, i] = True
-            proc[1][pid, F_FACTOR] = dm[6][i, TRANSPORT] / proc[1][pid, F_SPEED]
-            proc[0][pid, R_BYAMB] = 1
-            proc[1][pid, F_TRAVELLED] = 0.0
+            out[2][B_CONVEYED, iu] = True
+            proc[1][pu, F_FACTOR] = dm[6][iu, TRANSPORT] / proc[1][pu, F_SPEED]
+            proc[0][pu, R_BYAMB] = 1
+            proc[1][pu, F_TRAVELLED] = 0.0
             st = S_TS_LOOP
         elif st == S_AMB_AT_SEH:
-            out[0][T_TRANSPORT_TRAVEL, i] = proc[1][pid, F_TRAVELLED]
-            out[0][T_AMBULANCE_AT_SEH, i] = now
-            proc[0][pid, R_HANDOVER] = 1
+            out[0][T_TRANSPORT_TRAVEL, iu] = proc[1][pu, F_TRAVELLED]
+            out[0][T_AMBULANCE_AT_SEH, iu] = now
+            proc[0][pu, R_HANDOVER] = 1
             st = S_TREAT
         elif st == S_SUP_INIT:
-            line = sx[4][dm[1][i, E_AREA]]
+            line = sx[4][dm[1][iu, E_AREA]]
             q_reg, q_pool, q_k0, q_k1 = R_REQ, sx[6][line], urg, now
             q_code, q_side, q_place = 0, 1, -1
             w_stage, w_kind = S_SUP_WAIT, REQUEST
             break
         elif st == S_SUP_WAIT:
-            out[0][T_SUPERVISION_START, i] = now
+            out[0][T_SUPERVISION_START, iu] = now
             w_stage, w_delay, w_kind, w_cls = (
                 S_SUP_END,
-                dm[0][i, D_SUPERVISION],
+                dm[0][iu, D_SUPERVISION],
                 K_SUPERVISION_END,
                 END,
             )
             break
         elif st == S_SUP_END:
-            release(rq, pl, gr, lg, ev, clk, proc[0][pid, R_REQ])
-            out[0][T_SUPERVISION_END, i] = now
-            proc[0][pid, R_STAGE] = S_DONE
+            release(rq, pl, gr, lg, ev, clk, proc[0][pu, R_REQ])
+            out[0][T_SUPERVISION_END, iu] = now
+            proc[0][pu, R_STAGE] = S_DONE
             return
         else:
             return
     if w_kind == REQUEST:
-        proc[0][pid, q_reg] = request(
+        proc[0][pu, q_reg] = request(
             rq, pl, ev, clk, q_pool, q_k0, q_k1, q_code, pid, q_side, q_place
         )
-        proc[0][pid, R_STAGE] = w_stage
+        proc[0][pu, R_STAGE] = w_stage
     else:
         wait(proc, ev, clk, pid, w_stage, w_delay, w_kind, w_cls)
+
+
+@njit(**INLINE)
+def prefetch_patient(q, n, dm, proc, out):
+    """Ask the cache for the rows of patient ``q`` before its arrival (anwsim.engine.
+    prefetch says why): its Demand rows, its journey's and its supervision check's
+    registers, and its entry of every Outcomes column."""
+    df, di, patience, _, delays, offload, noise = dm
+    prefetch_read(df, q, 0)
+    prefetch_read(df, q, df.shape[1] - 1)
+    prefetch_read(di, q, 0)
+    prefetch_read(di, q, di.shape[1] - 1)
+    prefetch_read(patience, q, 0)
+    prefetch_read(noise, q, 0)
+    prefetch_read(delays, q, 0)
+    prefetch_read(offload, q, 0)
+    prefetch_write(proc[0], q, 0)
+    prefetch_write(proc[0], n + q, 0)
+    prefetch_write(proc[1], q, 0)
+    prefetch_write(proc[1], q, N_F - 1)
+    for c in range(N_T):
+        prefetch_write(out[0], c, q)
+    for c in range(N_I):
+        prefetch_write(out[1], c, q)
 
 
 @njit(**LOOP)
@@ -1552,42 +1600,46 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 p = order[next_arrival]
                 trace_row(tr, clk, ARRIVAL, arrival_seq, K_ARRIVAL, p, -1, -1)
                 proc_i[p, R_STAGE] = S_INIT
-                push_urgent(cq, p)
                 next_arrival += 1
                 if next_arrival < n_enter:  # the next arrival takes its sequence number now
                     arrival_seq = ev_s[2]
                     ev_s[2] += 1
                     a_t = df[order[next_arrival], D_ARRIVAL]
-                continue
-            slot = ev_pop(ev)
-            kind = ev_i[slot, 1]
-            p = ev_i[slot, 2]
-            if ev_c[slot]:
-                ev_release(ev, slot)
-                continue
-            prio = ev_i[slot, 0]
-            cls = prio >> 48  # = prio // SHIFT (prio >= 0), without the sign fix-up of //
-            patient = patient_of(p, n) if p >= 0 else -1
-            pool = ev_i[slot, 3]
-            arg = ev_i[slot, 5]
-            trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
-            ev_release(ev, slot)
-            if kind == K_PATIENCE:
-                proc_i[p, R_PATEV] = -1
-                if call_back:
-                    if rq_i[arg, Q_STATE] == WAITING:
-                        out[2][B_CALLED_BACK, patient] = True
-                        out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
-                        line_await[line_of_area[di[patient, E_AREA]]] += 1
-                elif cancel(rq, pl, gr, arg):
-                    push_normal(cq, p)
-            elif kind == K_CAR_HOME:
-                release(rq, pl, gr, lg, ev, clk, arg)
-            elif kind == K_VEHICLE_HOME:
-                vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
-            else:  # a process's timeout: it resumes inside this event
+                if next_arrival + PREFETCH_AHEAD < n_enter:
+                    prefetch_patient(order[next_arrival + PREFETCH_AHEAD], n, dm, proc, out)
+                # its journey starts now: SimPy's URGENT start of the process, run at once
+                # (both continuation rings are empty whenever a class event is taken)
                 pid = p
-                served = True
+            else:
+                slot = ev_pop(ev)
+                kind = ev_i[slot, 1]
+                p = ev_i[slot, 2]
+                if ev_c[slot]:
+                    ev_release(ev, slot)
+                    continue
+                prio = ev_i[slot, 0]
+                cls = prio >> 48  # = prio // SHIFT (prio >= 0), without the sign fix-up of //
+                patient = patient_of(p, n) if p >= 0 else -1
+                pool = ev_i[slot, 3]
+                arg = ev_i[slot, 5]
+                trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
+                ev_release(ev, slot)
+                if kind == K_PATIENCE:
+                    proc_i[p, R_PATEV] = -1
+                    if call_back:
+                        if rq_i[arg, Q_STATE] == WAITING:
+                            out[2][B_CALLED_BACK, patient] = True
+                            out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
+                            line_await[line_of_area[di[patient, E_AREA]]] += 1
+                    elif cancel(rq, pl, gr, arg):
+                        push_normal(cq, p)
+                elif kind == K_CAR_HOME:
+                    release(rq, pl, gr, lg, ev, clk, arg)
+                elif kind == K_VEHICLE_HOME:
+                    vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
+                else:  # a process's timeout: it resumes inside this event
+                    pid = p
+                    served = True
         if pid >= 0:
             resume(pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
                    urgent_speed)  # fmt: skip
