@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from anwsim.metrics._columns import text_columns
+from anwsim.metrics._log_kernels import HOURS_PER_WEEK
 from anwsim.metrics._wait_kernels import (
     CHUNK,
     count_finite,
@@ -72,7 +73,6 @@ from anwsim.metrics._wait_kernels import (
 from anwsim.model.outcomes import EXITS, Outcomes
 from anwsim.scenario.schema import DISPOSITIONS, Scenario
 
-HOURS_PER_WEEK = 168
 COLUMNS = (
     "site",
     "role",

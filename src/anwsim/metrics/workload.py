@@ -29,10 +29,9 @@ import numpy as np
 import pandas as pd
 
 from anwsim.metrics._columns import text_columns
-from anwsim.metrics._log_kernels import log_hourly, log_totals
+from anwsim.metrics._log_kernels import HOURS_PER_WEEK, log_hourly, log_totals
 from anwsim.model.outcomes import Outcomes
 
-HOURS_PER_WEEK = 168
 GP_ROLES = ("gp_consult", "gp_visit", "gp_supervisor")
 
 
