@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import literal_unroll, njit
 
 from anwsim.model.pools import Crews
 from anwsim.model.routing import Routing
@@ -392,18 +393,35 @@ def _matrix(column: np.ndarray, dtype: type) -> np.ndarray:
     return array if array.ndim == 2 else array.reshape(array.shape[0], 1)
 
 
-def demand_arrays(demand: Demand) -> tuple[np.ndarray, ...]:
+@njit(cache=True)
+def _rows_of(columns: tuple[np.ndarray, ...], out: np.ndarray) -> None:
+    """``out[i, k] = columns[k][i]``, row by row: every column is read in order and
+    every row written whole (NumPy's ``out[:, k] = column`` strides a cache line per
+    entry, 14 passes over the whole array; this is one pass, 5-10x faster). The columns
+    may differ in dtype (each is converted as it is copied)."""
+    for i in range(out.shape[0]):
+        k = 0
+        for column in literal_unroll(columns):
+            out[i, k] = column[i]
+            k += 1  # noqa: SIM113 (enumerate does not work with literal_unroll)
+
+
+def demand_arrays(
+    demand: Demand, df: np.ndarray | None = None, di: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
     """(float columns, int columns, patience, redials, redial delays, offload minutes,
-    travel noise) of a Demand, as the loop reads them."""
+    travel noise) of a Demand, as the loop reads them; the first two are written into
+    ``df`` and ``di`` when given (reused arrays of shape (patients, 14) and (patients, 8):
+    fresh ones cost a page fault per 4 KiB, most of this function's time)."""
     n = len(demand)
     # one row per patient (the loop reads df[patient, column]): a patient's columns share
     # a cache line or two, and the loop addresses them all from one row
-    df = np.empty((n, len(DF_COLUMNS)), dtype=np.float64)
-    for k, name in enumerate(DF_COLUMNS):
-        df[:, k] = getattr(demand, name)
-    di = np.empty((n, len(DI_COLUMNS)), dtype=np.int64)
-    for k, name in enumerate(DI_COLUMNS):
-        di[:, k] = getattr(demand, name)
+    if df is None:
+        df = np.empty((n, len(DF_COLUMNS)), dtype=np.float64)
+    _rows_of(tuple(getattr(demand, c) for c in DF_COLUMNS), df)
+    if di is None:
+        di = np.empty((n, len(DI_COLUMNS)), dtype=np.int64)
+    _rows_of(tuple(getattr(demand, c) for c in DI_COLUMNS), di)
     patience = _matrix(demand.patience_minutes, np.float64)
     redials = _matrix(demand.redials, np.bool_)
     delays = _matrix(demand.redial_delay_minutes, np.float64)

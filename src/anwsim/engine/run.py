@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
-from anwsim.engine.build import ScenarioArrays, build_scenario, demand_arrays
+from anwsim.engine.build import (
+    DF_COLUMNS,
+    DI_COLUMNS,
+    ScenarioArrays,
+    build_scenario,
+    demand_arrays,
+)
 from anwsim.engine.kernel import (
     FULL_EVENTS,
     FULL_HEAP,
@@ -88,9 +94,17 @@ def simulate(
     """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
     key = scenario_hash(scenario)  # once: it serialises the whole scenario
     a = scenario_arrays(scenario, key)
-    df, di, patience, redials, delays, offload, noise = demand_arrays(demand)
-    order = demand.order[demand.arrival_minutes[demand.order] < a.horizon].astype(np.int64)
     n = len(demand)
+    try:
+        taken = _SCRATCH.pop()
+    except IndexError:  # the first call, or another thread's call has them
+        taken = {}
+    df, di, patience, redials, delays, offload, noise = demand_arrays(
+        demand,
+        _scratch(taken, "df", (n, len(DF_COLUMNS)), np.float64),
+        _scratch(taken, "di", (n, len(DI_COLUMNS)), np.int64),
+    )
+    order = demand.order[demand.arrival_minutes[demand.order] < a.horizon].astype(np.int64)
     caps = {  # events and requests are slots the loop reuses: room for those in flight
         "events": 4096 + n // 16 + 4 * len(a.pool_kind),
         "requests": 4096 + n // 8,
@@ -108,10 +122,6 @@ def simulate(
         FULL_TRIPS: "trips",
         FULL_HEAP: "heap",
     }
-    try:
-        taken = _SCRATCH.pop()
-    except IndexError:  # the first call, or another thread's call has them
-        taken = {}
     while True:
         # The large arrays come from NumPy, which asks the kernel for huge pages: one page
         # fault per 2 MiB instead of per 4 KiB (Numba's own allocations, which cost about
