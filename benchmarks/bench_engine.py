@@ -11,7 +11,8 @@ replication-years per second of each engine (whole replication, and simulate alo
 the median of the per-round ratios fast/simpy, events per second (the events of the
 replication are counted once, from the compiled engine's trace without its ``grant``
 rows; both engines process the same events), and the fast engine's sample + simulate +
-KPIs per replication-year against the target of 0.1 s on one core. It checks that both
+KPIs per replication-year against the target of 0.1 s on one core, as measured and as
+scaled to the target's machine by SimPy's time in the same run. It checks that both
 engines gave identical KPI tables.
 
 Part 2 times the simulate stage alone (compiled engine; with ``--simpy-scaling`` SimPy
@@ -59,6 +60,9 @@ ENGINES = ("simpy", "fast")
 STAGES = ("sample", "simulate", "KPIs", "store")
 WEEKS_PER_YEAR = 52
 UNSERVED = EXITS.index("unserved")
+REFERENCE_SIMPY_SECONDS = 6.8
+"""SimPy's simulate per replication-year of the baseline on the machine of the 0.1 s
+target (the engine issue): the fast stages, scaled by SimPy's time here to there."""
 
 
 def load() -> float:
@@ -222,6 +226,18 @@ def part_one(args: argparse.Namespace, store: ResultStore) -> None:
     print(
         f"fast engine: sample + simulate + KPIs = {med(core):.3f} s per replication-year "
         f"(min {min(core):.3f}, max {max(core):.3f}; target ≤ 0.1 s on one core: {verdict})"
+    )
+    # The issue's 0.1 s was set on a machine where SimPy's simulate took 6.8 s; on these
+    # noisy machines a ratio against SimPy in the same run says the same thing
+    scaled = [
+        c * REFERENCE_SIMPY_SECONDS / (t / years)
+        for c, t in zip(core, stage["simpy"]["simulate"], strict=True)
+    ]
+    verdict = "met" if med(scaled) <= 0.1 else "NOT met"
+    print(
+        f"  the same on the issue's reference machine (SimPy simulate "
+        f"{REFERENCE_SIMPY_SECONDS} s there, {med(stage['simpy']['simulate']) / years:.2f} s "
+        f"here): {med(scaled):.3f} s per replication-year ({verdict})"
     )
     identical = tables["simpy"].equals(tables["fast"])
     print(f"identical KPI tables on both engines: {'yes' if identical else 'NO'}")
