@@ -6,7 +6,8 @@ for real and checks what anwsim does about it.
   written, and a resume killed in turn), then a resume: the KPI table of an
   uninterrupted run, bit for bit;
 * a worker process killed in the middle of a run: the pool is replaced, the same table;
-  a task that kills its worker every time is reported failed after three deaths;
+  a task that kills its worker every time is reported failed after three deaths; a
+  worker killed while it hands a large result over does not hang the run;
 * damaged replication files (one truncated, one with a flipped byte that reading does
   not notice), leftover temporary files, a replication file copied from another
   scenario's run: set aside and run again, giving the reference result;
@@ -41,6 +42,7 @@ from typing import Any
 import pandas as pd
 import psutil
 import pytest
+import worker_drills  # tests/experiment, on sys.path
 from click.testing import CliRunner
 
 import anwsim
@@ -382,6 +384,80 @@ def test_a_task_that_kills_its_worker_three_times_fails(
         assert result.kpis is not None
         expected = reference.kpis[reference.kpis["replication"] == r].reset_index(drop=True)
         pd.testing.assert_frame_equal(result.kpis, expected, check_exact=True)
+
+
+HANDOVER = """
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, sys.argv[1])
+import worker_drills
+from anwsim.experiment.backends import LocalProcesses
+from anwsim.experiment.tasks import Task
+
+scenario = SimpleNamespace(run=SimpleNamespace(seed=1))
+tasks = [Task("small", scenario, 0), Task("large", scenario, 0), Task("small", scenario, 1)]
+backend = LocalProcesses(2, work=worker_drills.killed_while_handing_over)
+folder = Path(backend._folder)
+try:
+    for result in backend.run(tasks):
+        rows = -1 if result.events is None else len(result.events)
+        print(result.label, result.replication, result.ok, rows, result.error, flush=True)
+finally:
+    backend.close()
+print("restarts", backend.restarts, "folder left", folder.exists(), flush=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux's /proc/PID/io")
+def test_a_worker_killed_while_handing_over_its_result_does_not_hang_the_run(
+    tmp_path: Path,
+) -> None:
+    """A worker killed (OOM killer, kill -9) while its large result is on its way used
+    to leave half a message in the pool's result pipe, and the pool's manager thread
+    waited for the rest forever: the run hung (a CI run of 90 minutes). Workers now hand
+    results over in files: the run ends and the other results are whole. The large one
+    fails after three deaths when its worker dies while writing the file, or comes back
+    whole when the file was written before the kill took effect."""
+    drills = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-c", HANDOVER, str(drills)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    results = sorted(lines[:-1])
+    assert results[1:] == ["small 0 True 1024 None", "small 1 True 1024 None"]
+    whole = f"large 0 True {worker_drills.LARGE // 8} None"
+    if results[0] != whole:
+        assert results[0].startswith("large 0 False -1 worker process died 3 times")
+        assert lines[-1] == "restarts 3 folder left False"
+    assert lines[-1].endswith(" folder left False")
+    assert not list(tmp_path.glob("anwsim-results-*"))  # the folder and its files removed
+
+
+def test_a_result_that_cannot_be_handed_over_fails_only_its_replication() -> None:
+    """A worker that cannot write its result file (TMPDIR full, or gone) reports that
+    replication failed, naming the folder, and the run goes on; nothing is retried as
+    if the worker had died."""
+    scenario = SimpleNamespace(run=SimpleNamespace(seed=1))
+    backend = LocalProcesses(1, work=worker_drills.killed_while_handing_over)
+    shutil.rmtree(backend._folder)
+    try:
+        results = list(backend.run([Task("small", scenario, 0), Task("small", scenario, 1)]))
+    finally:
+        backend.close()
+    assert [(r.replication, r.ok) for r in results] == [(0, False), (1, False)]
+    for result in results:
+        assert result.error is not None
+        assert result.error.startswith(
+            f"the worker could not hand its result over in {backend._folder}: "
+        ), result.error
+    assert backend.restarts == 0
 
 
 def test_workers_end_when_the_main_process_is_killed(

@@ -10,7 +10,9 @@ or the number of workers (replication ``r`` always uses child ``r`` of the seed)
   when the main process dies, ignore Ctrl-C (the main process stops them), and do not
   re-run the caller's ``__main__`` (`WorkerContext`), so a plain script without an
   ``if __name__ == "__main__":`` guard works. A pool that loses a worker is replaced and
-  the tasks it held run again (`LocalProcesses`).
+  the tasks it held run again (`LocalProcesses`). A worker hands its result over in a
+  file and sends only the file's name (`_execute_into`), so a worker killed at any
+  moment cannot leave half a message in the pool's result pipe.
 * ``scheduler="tcp://host:port"``: an existing Dask cluster (`dask.distributed`);
   ``scheduler="local"``: a `LocalCluster` started for the run. Dask reschedules the
   tasks of a worker that dies.
@@ -22,10 +24,14 @@ import ctypes
 import multiprocessing
 import multiprocessing.context
 import os
+import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -225,6 +231,50 @@ class WorkerContext(multiprocessing.context.SpawnContext):
         Process = WorkerProcess
 
 
+Work = Callable[[Task], TaskResult]
+"""What a worker does with a task: `execute` (tests pass their own)."""
+
+
+def _execute_into(work: Work, task: Task, folder: str) -> str:
+    """Run ``work(task)`` in a worker and hand its result over in a file of ``folder``;
+    returns the file's path.
+
+    Why not return the result itself: `ProcessPoolExecutor` sends it through one pipe
+    that its manager thread reads with a blocking ``recv``. A worker killed (OOM killer,
+    ``kill -9``) while sending a large result leaves half a message there, and the
+    manager thread then waits forever for the rest: the pool never learns that the
+    worker died and the run hangs. A path is far below ``PIPE_BUF`` bytes, and such a
+    write to a pipe is atomic: it arrives whole or not at all. A worker killed while
+    writing the file leaves only a ``.part`` file, removed with the folder."""
+    result = work(task)
+    fd, part = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as file:
+        pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
+    path = part[: -len(".part")] + ".result"
+    os.replace(part, path)
+    return path
+
+
+def _collect(path: str) -> TaskResult:
+    """The result a worker left in ``path`` (`_execute_into`); the file is removed."""
+    with open(path, "rb") as file:
+        result: TaskResult = pickle.load(file)  # written by our own worker just now
+    os.unlink(path)
+    return result
+
+
+def _not_handed_over(task: Task, exc: OSError) -> TaskResult:
+    """A replication whose worker could not write its result file: failed, to be run
+    again by a resumed run."""
+    return TaskResult(
+        task.label,
+        task.replication,
+        task.scenario.run.seed,
+        error="the worker could not hand its result over in "
+        f"{os.path.dirname(exc.filename or '') or tempfile.gettempdir()}: {exc.strerror or exc}",
+    )
+
+
 class LocalProcesses:
     """A pool of spawned worker processes (safe with threads and Numba).
 
@@ -233,15 +283,21 @@ class LocalProcesses:
     that were in the pool run again, first one at a time (so that a task that kills its
     worker is told from the others); a task whose worker died `MAX_DEATHS` times is
     reported as failed. Results do not depend on any of this: replication ``r`` always
-    uses child ``r`` of the seed.
+    uses child ``r`` of the seed. Results come back through files in a private
+    temporary folder (`_execute_into`; ``TMPDIR`` says where), removed by `close`.
     """
 
     MAX_DEATHS = 3
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, work: Work = execute) -> None:
         self.name = f"{workers} local processes"
         self.workers = workers
+        self._work = work
         self._depth = workers + 1  # tasks in the pool: one waiting for each free worker
+        self._folder = tempfile.mkdtemp(prefix="anwsim-results-")
+        self._remove_folder = weakref.finalize(
+            self, shutil.rmtree, self._folder, ignore_errors=True
+        )
         self._pool = self._new_pool()
         self.restarts = 0
 
@@ -263,19 +319,19 @@ class LocalProcesses:
         todo = deque(tasks)
         suspects: deque[Task] = deque()  # were in the pool when it broke
         deaths: dict[tuple[str, int], int] = {}
-        inflight: dict[Future[TaskResult], Task] = {}
+        inflight: dict[Future[str], Task] = {}
         alone = False  # the task in the pool is a suspect, run by itself
         try:
             while todo or suspects or inflight:
                 broken = False
                 try:  # a pool can break at any moment, also before a submit
                     if not inflight and suspects:
-                        inflight[self._pool.submit(execute, suspects[0])] = suspects[0]
+                        inflight[self._submit(suspects[0])] = suspects[0]
                         suspects.popleft()
                         alone = True
                     elif not alone and not suspects:
                         while todo and len(inflight) < self._depth:
-                            inflight[self._pool.submit(execute, todo[0])] = todo[0]
+                            inflight[self._submit(todo[0])] = todo[0]
                             todo.popleft()
                 except BrokenProcessPool:
                     broken = True
@@ -283,12 +339,16 @@ class LocalProcesses:
                     finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                     for future in finished:
                         try:
-                            result = future.result()
+                            path = future.result()
                         except BrokenProcessPool:
                             broken = True  # handled below with the others
                             continue
+                        except OSError as exc:  # the result file (TMPDIR full?)
+                            task = inflight.pop(future)
+                            yield _not_handed_over(task, exc)
+                            continue
                         del inflight[future]
-                        yield result
+                        yield _collect(path)
                 if not broken:
                     if not inflight:
                         alone = False
@@ -300,7 +360,7 @@ class LocalProcesses:
                 wait(inflight, timeout=_BROKEN_GRACE)
                 for future, task in inflight.items():
                     if future.done() and not future.cancelled() and future.exception() is None:
-                        yield future.result()
+                        yield _collect(future.result())
                     else:
                         future.cancel()
                         lost.append(task)
@@ -324,8 +384,12 @@ class LocalProcesses:
             for future in inflight:
                 future.cancel()
 
+    def _submit(self, task: Task) -> Future[str]:
+        return self._pool.submit(_execute_into, self._work, task, self._folder)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._remove_folder()
 
 
 def make_backend(
