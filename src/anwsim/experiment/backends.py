@@ -247,6 +247,8 @@ def _execute_into(work: Work, task: Task, folder: str) -> str:
     write to a pipe is atomic: it arrives whole or not at all. A worker killed while
     writing the file leaves only a ``.part`` file, removed with the folder."""
     result = work(task)
+    # not `store.atomic_write`: that re-creates a missing folder and applies the umask,
+    # where a hand-over that cannot be made must fail (`_not_handed_over`) and stay private
     fd, part = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as file:
         pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
