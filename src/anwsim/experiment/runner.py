@@ -217,20 +217,20 @@ def run_experiment(
 
 
 def _partial(collector: _Collector, labels: Sequence[str], n: int) -> pd.DataFrame:
-    frames = [
-        collector.frame(lab, r) for lab in labels for r in range(n) if r in collector.done(lab)
-    ]
+    done = {lab: collector.done(lab) for lab in labels}  # one listing each
+    frames = [collector.frame(lab, r) for lab in labels for r in range(n) if r in done[lab]]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _tasks(
     scenarios: Mapping[str, Scenario], collector: _Collector, upto: int, how: How
 ) -> list[Task]:
+    done = {label: collector.done(label) for label in scenarios}  # one listing each
     return [
         Task(label, scenario, r, how[0], how[1])
         for label, scenario in scenarios.items()
         for r in range(upto)
-        if r not in collector.done(label)
+        if r not in done[label]
     ]
 
 
