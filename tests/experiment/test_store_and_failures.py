@@ -426,3 +426,25 @@ def test_read_parquets_keeps_the_order_of_the_files_and_reads_mixed_schemas(
     expected = pd.concat([pd.read_parquet(p) for p in mixed], ignore_index=True)
     pd.testing.assert_frame_equal(read_parquets(mixed), expected, check_exact=True)
     assert len(read_parquets(mixed)) == 6
+
+
+def test_read_parquets_each_gives_each_file_as_its_own_read_gives(tmp_path: Path) -> None:
+    """Split by the replication column where it can be; file by file where it cannot
+    (no such column, a file without rows): the frames equal per-file reads either way."""
+    from anwsim.experiment.store import read_parquets_each, write_parquet
+
+    def files(name: str, rows: list[int], with_key: bool = True) -> list[Path]:
+        out = []
+        for r, k in enumerate(rows):
+            frame = pd.DataFrame({"kpi": [f"k{i}" for i in range(k)], "value": np.arange(k) / 7})
+            if with_key:
+                frame["replication"] = r
+            out.append(tmp_path / f"{name}-{r}.parquet")
+            write_parquet(frame, out[-1])
+        return out
+
+    for paths in (files("a", [3, 1, 4]), files("b", [2, 2], with_key=False), files("c", [2, 0, 1])):
+        got = read_parquets_each(paths, "replication", list(range(len(paths))))
+        assert len(got) == len(paths)
+        for frame, path in zip(got, paths, strict=True):
+            pd.testing.assert_frame_equal(frame, pd.read_parquet(path), check_exact=True)

@@ -11,7 +11,7 @@ and a resumed run computes only what is missing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,12 +111,23 @@ class _Collector:
             self.failed[key] = result
 
     def frame(self, label: str, replication: int) -> pd.DataFrame:
-        if (label, replication) in self.kpis:
-            return self.kpis[(label, replication)]
+        if (label, replication) not in self.kpis:
+            self.preload(label, [replication])
+        return self.kpis[(label, replication)]
+
+    def preload(self, label: str, replications: Iterable[int]) -> None:
+        """Read the KPI frames of these replications that only the store has, in one
+        read (a file at a time costs 4 ms each: 13 s to resume 1000), and keep them."""
+        wanted = sorted({r for r in replications if (label, r) not in self.kpis})
+        if not wanted:
+            return
         assert self.store is not None
-        return self.store.load_kpis(label, range(replication, replication + 1))
+        for r, frame in zip(wanted, self.store.load_kpis_each(label, wanted), strict=True):
+            self.kpis[(label, r)] = frame
 
     def table(self, n: int) -> pd.DataFrame:
+        for label in self.labels:
+            self.preload(label, range(n))
         frames = [self.frame(label, r) for label in self.labels for r in range(n)]
         return pd.concat(frames, ignore_index=True)
 
@@ -132,6 +143,7 @@ def _target_values(
 ) -> list[list[float]]:
     series = []
     for label in labels:
+        collector.preload(label, range(n))
         frames = [collector.frame(label, r) for r in range(n)]
         for kpi, group in targets:
             values = []
@@ -217,7 +229,9 @@ def run_experiment(
 
 
 def _partial(collector: _Collector, labels: Sequence[str], n: int) -> pd.DataFrame:
-    done = {lab: collector.done(lab) for lab in labels}  # one listing each
+    done = {lab: collector.done(lab) & set(range(n)) for lab in labels}  # one listing each
+    for lab in labels:
+        collector.preload(lab, done[lab])
     frames = [collector.frame(lab, r) for lab in labels for r in range(n) if r in done[lab]]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -65,12 +65,13 @@ import platform
 import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -234,6 +235,30 @@ def read_parquets(paths: list[Path]) -> pd.DataFrame:
         return pd.read_parquet([str(p) for p in paths])
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+
+def read_parquets_each(paths: list[Path], key: str, values: Sequence[int]) -> list[pd.DataFrame]:
+    """Each file of ``paths`` as its own frame (what `pd.read_parquet` of it gives), from
+    one `read_parquets` of them all split where column ``key`` steps from one of
+    ``values`` (ascending, one per file) to the next. Files it cannot split so (no such
+    column, a file without rows) are read one by one."""
+    whole = read_parquets(paths) if paths else pd.DataFrame()
+    if key in whole.columns and len(values) == len(paths):
+        column = whole[key].to_numpy()
+        starts = np.searchsorted(column, values, side="left")
+        ends = np.searchsorted(column, values, side="right")
+        if (
+            len(paths) > 0
+            and bool(np.all(column[1:] >= column[:-1]))
+            and starts[0] == 0
+            and ends[-1] == len(column)
+            and bool(np.all(starts[1:] == ends[:-1]))
+            and bool(np.all(ends > starts))
+        ):
+            return [
+                whole.iloc[a:b].reset_index(drop=True) for a, b in zip(starts, ends, strict=True)
+            ]
+    return [pd.read_parquet(p) for p in paths]
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -596,6 +621,12 @@ class ResultStore:
 
     def load_kpis(self, label: str, replications: range) -> pd.DataFrame:
         return read_parquets([self._rep_path("kpis", label, r) for r in replications])
+
+    def load_kpis_each(self, label: str, replications: Sequence[int]) -> list[pd.DataFrame]:
+        """The KPI frame of each of these replications (as `load_kpis` of it alone
+        gives), from one read of them all."""
+        paths = [self._rep_path("kpis", label, r) for r in replications]
+        return read_parquets_each(paths, "replication", replications)
 
     def load_hourly(self, label: str, replications: range) -> pd.DataFrame | None:
         """Per-hour busy/staffed minutes of these replications (None if any is missing)."""
