@@ -427,6 +427,19 @@ def test_read_parquets_keeps_the_order_of_the_files_and_reads_mixed_schemas(
     pd.testing.assert_frame_equal(read_parquets(mixed), expected, check_exact=True)
     assert len(read_parquets(mixed)) == 6
 
+    # a later file with a column the first lacks (another version wrote it): a dataset
+    # read would drop that column; the concatenation keeps it, NaN where it is missing
+    wider = tmp_path / "rep-wider.parquet"
+    write_parquet(
+        pd.DataFrame({"scenario": ["w"], "replication": 9, "value": [0.5], "extra": [1.5]}), wider
+    )
+    mixed = [paths[0], wider]
+    got = read_parquets(mixed)
+    pd.testing.assert_frame_equal(
+        got, pd.concat([pd.read_parquet(p) for p in mixed], ignore_index=True), check_exact=True
+    )
+    assert got["extra"].isna().tolist() == [True, True, True, False]
+
 
 def test_read_parquets_each_gives_each_file_as_its_own_read_gives(tmp_path: Path) -> None:
     """Split by the replication column where it can be; file by file where it cannot

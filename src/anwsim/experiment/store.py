@@ -227,14 +227,26 @@ def parquet_bytes(frame: pd.DataFrame, provenance: dict[str, Any] | None = None)
 def read_parquets(paths: list[Path]) -> pd.DataFrame:
     """The Parquet files ``paths`` as one frame, rows in the order of the files (what
     ``pd.concat`` of each file's `pd.read_parquet` gives, about 4× faster: one Arrow
-    dataset read of the list, which keeps the list's order). Files whose schemas differ
-    (a column typed null in a file with no rows, say) are read one by one."""
-    if len(paths) < 2:
-        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    dataset read of the list, which keeps the list's order). A dataset takes its columns
+    from the first file and would drop the others' extra ones, so files whose schemas
+    differ (written by another version, or a column typed null in a file with no rows)
+    are read one by one; comparing the footers' schemas costs about 5% of the read."""
+    if len(paths) < 2 or not _same_schema(paths):
+        return _concat_each(paths)
     try:
         return pd.read_parquet([str(p) for p in paths])
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+        return _concat_each(paths)
+
+
+def _concat_each(paths: list[Path]) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+
+def _same_schema(paths: list[Path]) -> bool:
+    """Whether every file has the first one's columns and types (metadata aside)."""
+    first = pq.read_schema(paths[0])
+    return all(pq.read_schema(p).equals(first, check_metadata=False) for p in paths[1:])
 
 
 def read_parquets_each(paths: list[Path], key: str, values: Sequence[int]) -> list[pd.DataFrame]:
