@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
+from anwsim.engine.buffers import BufferPool
 from anwsim.engine.build import (
     DF_COLUMNS,
     DI_COLUMNS,
@@ -56,6 +57,9 @@ _SCRATCH: list[dict[str, np.ndarray]] = []
 replication-year of the baseline), kept from call to call: fresh ones cost page faults,
 about a sixth of a replication. Taken out of the list while a call uses them (another
 thread then allocates its own)."""
+
+_RESULTS = BufferPool()
+"""The arrays the Outcomes are views of, reused once a replication's Outcomes is gone."""
 
 
 def _scratch(
@@ -127,9 +131,9 @@ def simulate(
         # fault per 2 MiB instead of per 4 KiB (Numba's own allocations, which cost about
         # a quarter of a replication's time); the scratch ones are reused. run_chain
         # initialises them.
-        out_t = np.empty((N_T, n))
-        out_i = np.empty((N_I, n), dtype=np.int64)
-        out_b = np.empty((N_B, n), dtype=np.bool_)
+        out_t = _RESULTS.take("out_t", (N_T, n), np.float64)
+        out_i = _RESULTS.take("out_i", (N_I, n), np.int64)
+        out_b = _RESULTS.take("out_b", (N_B, n), np.bool_)
         log_i = _scratch(taken, "log_i", (caps["log"], 5), np.int32)
         log_t = _scratch(taken, "log_t", (caps["log"],), np.float64)
         trace_i = np.empty((caps["trace"], 6), dtype=np.int64)
@@ -160,7 +164,8 @@ def simulate(
         caps[overflow[status]] *= 2
         _CAPS[key] = {k: caps[k] for k in ("events", "requests", "heap")}
     _, n_log, n_trace, stopped_at = result
-    times, columns = np.empty(n_log), np.empty((4, n_log), dtype=np.int64)
+    times = _RESULTS.take("times", (n_log,), np.float64)
+    columns = _RESULTS.take("columns", (4, n_log), np.int64)
     bounds = split_log(log_t[:n_log], log_i[:n_log], len(a.group_cap0), times, columns)
     if not _SCRATCH:
         _SCRATCH.append(taken)
