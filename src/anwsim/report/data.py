@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from anwsim.experiment.store import ResultStore
+from anwsim.experiment.store import ResultStore, read_parquets
 from anwsim.experiment.summary import DEFAULT_CORRECTION, correct, paired_differences, summarise
 from anwsim.scenario import ENTRIES, URGENCIES, Scenario, validate_data
 from anwsim.scenario.errors import ScenarioError
@@ -94,6 +94,32 @@ def _rep_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if _REP.match(p.name))
 
 
+def _with_column(frame: pd.DataFrame, column: str, value: object) -> pd.DataFrame:
+    """``frame`` with ``column`` set to ``value`` where a table lacks it (files written
+    before the column existed: the column is missing, or empty in their rows)."""
+    if column not in frame.columns:
+        frame.insert(0, column, value)
+    elif frame[column].isna().any():
+        frame[column] = frame[column].fillna(value)
+    return frame
+
+
+def _read_replications(files: list[Path]) -> pd.DataFrame:
+    """Per-replication tables as one frame (one read, `read_parquets`), each row with
+    its ``replication``: from the file's name (``rep-NNNNN``) for tables written before
+    they carried the column."""
+    frame = read_parquets(files)
+    if "replication" in frame.columns and not frame["replication"].isna().any():
+        return frame
+    frames = []
+    for path in files:
+        one = pd.read_parquet(path)
+        if "replication" not in one.columns:
+            one["replication"] = int(_REP.match(path.name).group(1))  # type: ignore[union-attr]
+        frames.append(one)
+    return pd.concat(frames, ignore_index=True)
+
+
 class Results:
     """A result directory opened for reporting."""
 
@@ -135,11 +161,9 @@ class Results:
         else:
             frames = []
             for label in manifest["scenarios"]:
-                for p in _rep_files(directory / "kpis" / label):
-                    frame = pd.read_parquet(p)
-                    if "scenario" not in frame.columns:
-                        frame.insert(0, "scenario", label)
-                    frames.append(frame)
+                files = _rep_files(directory / "kpis" / label)
+                if files:
+                    frames.append(_with_column(read_parquets(files), "scenario", label))
             if not frames:
                 raise ScenarioError("holds no finished replication yet", file=str(directory))
             kpis = pd.concat(frames, ignore_index=True)
@@ -168,7 +192,7 @@ class Results:
     @property
     def labels(self) -> list[str]:
         """Scenario labels in the order they were given (those with results)."""
-        present = set(self.kpis["scenario"])
+        present = set(self.kpis["scenario"].unique())
         return [label for label in self.manifest["scenarios"] if label in present]
 
     @property
@@ -366,13 +390,7 @@ class Results:
         for folder in ("hourly", "utilisation_by_hour"):
             files = _rep_files(self.directory / folder / label)
             if files:
-                frames = []
-                for path in files:
-                    frame = pd.read_parquet(path)
-                    if "replication" not in frame.columns:
-                        frame["replication"] = int(_REP.match(path.name).group(1))  # type: ignore[union-attr]
-                    frames.append(frame)
-                return Hourly(pd.concat(frames, ignore_index=True), "replications")
+                return Hourly(_read_replications(files), "replications")
         pooled = self.directory / "utilisation_by_hour.parquet"
         if pooled.exists():
             frame = pd.read_parquet(pooled)
@@ -402,13 +420,7 @@ class Results:
         files = _rep_files(self.directory / "queues" / label)
         if not files:
             return None
-        frames = []
-        for path in files:
-            frame = pd.read_parquet(path)
-            if "replication" not in frame.columns:
-                frame["replication"] = int(_REP.match(path.name).group(1))  # type: ignore[union-attr]
-            frames.append(frame[list(QUEUE_COLUMNS)])
-        return pd.concat(frames, ignore_index=True)
+        return _read_replications(files)[list(QUEUE_COLUMNS)]
 
 
 def _codes(values: pd.Series, names: list[str]) -> pd.Series:

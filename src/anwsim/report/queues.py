@@ -123,11 +123,28 @@ def capacity_by_hour(
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def _by_role(hourly: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The workload table's rows by role (split once: a 1000-replication table has
+    millions of rows, and each queue's capacity needs one or two roles)."""
+    return {str(role): rows for role, rows in hourly.groupby("role", sort=False)}
+
+
+def _rows_of(
+    hourly: pd.DataFrame, by_role: dict[str, pd.DataFrame], roles: tuple[str, ...]
+) -> pd.DataFrame:
+    """The rows of ``hourly`` (split by `_by_role`) of any of ``roles``."""
+    parts = [by_role[r] for r in roles if r in by_role]
+    if not parts:
+        return hourly.iloc[:0]
+    return parts[0] if len(parts) == 1 else pd.concat(parts)
+
+
 def queue_order(frames: list[pd.DataFrame]) -> list[tuple[str, str]]:
     """Queues (site, role) in the order the tables list them, first table first."""
     seen: dict[tuple[str, str], None] = {}
     for frame in frames:
-        for site, role in zip(frame["site"], frame["role"], strict=True):
+        first = frame[["site", "role"]].drop_duplicates()  # keeps each pair's first row
+        for site, role in zip(first["site"], first["role"], strict=True):
             seen.setdefault((str(site), str(role)), None)
     return list(seen)
 
@@ -224,10 +241,18 @@ def queues_over_week(results: Results, lang: str = "en") -> Figure:
     for label in labels:
         scenario = results.scenario(label)
         window = window_minutes(scenario.run.warmup_minutes, scenario.run.horizon_minutes)
-        frame = results.hourly(label).frame
         reps = results.replications.get(label, 1)
+        frame = results.hourly(label).frame
+        by_role = _by_role(frame)
         capacity[label] = {
-            (site, role): capacity_by_hour(frame, site, role, window, reps) for site, role in drawn
+            (site, role): capacity_by_hour(
+                _rows_of(frame, by_role, derived.CAPACITY_PANELS.get(role, (role,))),
+                site,
+                role,
+                window,
+                reps,
+            )
+            for site, role in drawn
         }
     empty = np.full(HOURS_PER_WEEK, np.nan)
     series = {label: _by_queue(curve) for label, curve in curves.items()}
