@@ -575,6 +575,41 @@ def test_results_without_queue_tables_say_so_and_skip_the_figure(
     assert any("wachtrijen" in note for note in notes(results, "nl"))
 
 
+def test_tables_written_before_they_carried_scenario_and_replication_read_the_same(
+    compared: Path, tmp_path: Path
+) -> None:
+    """Per-replication tables without a ``replication`` column (all of them, or some:
+    a run resumed by a newer version) take it from their file names, and KPI files
+    without ``scenario`` from their folder: what a report reads is what it read from the
+    tables that carry them."""
+    import pandas as pd
+
+    reference = Results.open(compared)
+    copy = _copy(compared, tmp_path / "old", lambda m: None, ("kpis.parquet",))
+    for kind, column, files in (
+        ("hourly", "replication", slice(None)),
+        ("queues", "replication", slice(1, None)),
+        ("kpis", "scenario", slice(None, 1)),
+    ):
+        for path in sorted((copy / kind / "baseline").glob("rep-*.parquet"))[files]:
+            pd.read_parquet(path).drop(columns=[column]).to_parquet(path)
+    results = Results.open(copy)
+    assert results.notes == ["incomplete"]  # no combined KPI table: read per replication
+    pd.testing.assert_frame_equal(
+        results.kpis.sort_values(["scenario", "replication", "kpi", "group"], ignore_index=True),
+        reference.kpis.sort_values(["scenario", "replication", "kpi", "group"], ignore_index=True),
+        check_like=True,
+        check_dtype=False,
+    )
+    for label in reference.labels:
+        for got, want in (
+            (results.hourly(label).frame, reference.hourly(label).frame),
+            (results.queues(label), reference.queues(label)),
+        ):
+            assert got is not None and want is not None
+            pd.testing.assert_frame_equal(got, want, check_like=True, check_dtype=False)
+
+
 def test_a_report_interrupted_while_saving_leaves_no_half_written_file(
     compared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
