@@ -400,24 +400,44 @@ def test_atomic_write_leaves_nothing_behind_when_the_write_fails(tmp_path: Path)
     assert target.read_bytes() == b"whole"
 
 
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The arguments of every `pd.read_parquet` call from now on."""
+    calls: list[object] = []
+    real = pd.read_parquet
+
+    def spy(path: object, *args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pd, "read_parquet", spy)
+    return calls
+
+
 def test_read_parquets_keeps_the_order_of_the_files_and_reads_mixed_schemas(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One dataset read of many files gives what per-file reads concatenated give, in
-    the order of the list (not of the names); files whose schemas differ still load."""
+    the order of the list (not of the names); files whose schemas differ still load;
+    a folder named ``key=value`` (a label may be) adds no column."""
     from anwsim.experiment.store import read_parquets, write_parquet
 
+    folder = tmp_path / "beds=12"  # a label with '=': not a Hive partition
+    folder.mkdir()
     paths = []
     for r in range(6):
         frame = pd.DataFrame(
             {"scenario": [f"s{r}"] * 3, "replication": r, "value": np.arange(3) / (r + 1)}
         )
-        paths.append(tmp_path / f"rep-{r:05d}.parquet")
+        paths.append(folder / f"rep-{r:05d}.parquet")
         write_parquet(frame, paths[-1])
     shuffled = [paths[i] for i in (4, 0, 5, 2, 1, 3)]
     expected = pd.concat([pd.read_parquet(p) for p in shuffled], ignore_index=True)
-    pd.testing.assert_frame_equal(read_parquets(shuffled), expected, check_exact=True)
-    assert read_parquets(shuffled)["replication"].drop_duplicates().tolist() == [4, 0, 5, 2, 1, 3]
+    calls = _counting_reads(monkeypatch)
+    got = read_parquets(shuffled)
+    assert len(calls) == 1 and isinstance(calls[0], list)  # one read of them all
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert list(got.columns) == ["scenario", "replication", "value"]
+    assert got["replication"].drop_duplicates().tolist() == [4, 0, 5, 2, 1, 3]
 
     # a file without rows has a null-typed text column: the one-dataset read fails on it
     empty = tmp_path / "rep-empty.parquet"
@@ -456,8 +476,20 @@ def test_read_parquets_each_gives_each_file_as_its_own_read_gives(tmp_path: Path
             write_parquet(frame, out[-1])
         return out
 
-    for paths in (files("a", [3, 1, 4]), files("b", [2, 2], with_key=False), files("c", [2, 0, 1])):
+    wider = files("d", [2, 3])
+    frame = pd.read_parquet(wider[1])
+    frame["n"] = np.arange(3)  # a column the first file lacks (another version wrote it)
+    write_parquet(frame, wider[1])
+    cases = (
+        files("a", [3, 1, 4]),
+        files("b", [2, 2], with_key=False),
+        files("c", [2, 0, 1]),
+        wider,
+        files("e", [1]),
+    )
+    for paths in cases:
         got = read_parquets_each(paths, "replication", list(range(len(paths))))
         assert len(got) == len(paths)
         for frame, path in zip(got, paths, strict=True):
             pd.testing.assert_frame_equal(frame, pd.read_parquet(path), check_exact=True)
+    assert read_parquets_each([], "replication", []) == []

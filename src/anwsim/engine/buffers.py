@@ -2,11 +2,12 @@
 
 A replication's `Outcomes` columns are views of a few large arrays (about 85 MB for a
 replication-year of the baseline). Fresh ones cost a page fault per page on first
-write, and memory the caches have not seen; a runner drops each replication's
-Outcomes before it simulates the next, so the arrays it used are free by then. A pool
-keeps its arrays and hands one out again only when its reference count says that no
-Outcomes, view or copy-free export (pandas, Arrow, a memoryview) still refers to it:
-results never share memory with a later replication's.
+write, and memory the caches have not seen. A pool keeps its arrays and hands one out
+again only when its reference count says that no Outcomes, view or copy-free export
+(pandas, Arrow, a memoryview) still refers to it: results never share memory with a
+later replication's. A runner drops each replication's Outcomes before the next one,
+or (a loop that assigns the next result to the same name) just after it: keeping two
+of each lets those alternate.
 """
 
 from __future__ import annotations

@@ -227,16 +227,26 @@ def parquet_bytes(frame: pd.DataFrame, provenance: dict[str, Any] | None = None)
 def read_parquets(paths: list[Path]) -> pd.DataFrame:
     """The Parquet files ``paths`` as one frame, rows in the order of the files (what
     ``pd.concat`` of each file's `pd.read_parquet` gives, about 4× faster: one Arrow
-    dataset read of the list, which keeps the list's order). A dataset takes its columns
-    from the first file and would drop the others' extra ones, so files whose schemas
-    differ (written by another version, or a column typed null in a file with no rows)
-    are read one by one; comparing the footers' schemas costs about 5% of the read."""
+    dataset read of the list, `_read_together`); read one by one where that read would
+    not give the same (`_read_together` says when)."""
+    whole = _read_together(paths)
+    return _concat_each(paths) if whole is None else whole
+
+
+def _read_together(paths: list[Path]) -> pd.DataFrame | None:
+    """One Arrow dataset read of ``paths`` (it keeps the list's order), or None where it
+    would differ from reading each file: fewer than two files, or schemas that differ
+    (written by another version, or a column typed null in a file with no rows: a dataset
+    takes its columns from the first file and drops the others' extra ones). Folders
+    named ``key=value`` in the paths (a label or an output folder may be so named) are
+    not read as partition columns. Comparing the footers' schemas costs about 5% of the
+    read."""
     if len(paths) < 2 or not _same_schema(paths):
-        return _concat_each(paths)
+        return None
     try:
-        return pd.read_parquet([str(p) for p in paths])
+        return pd.read_parquet([str(p) for p in paths], partitioning=None)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return _concat_each(paths)
+        return None
 
 
 def _concat_each(paths: list[Path]) -> pd.DataFrame:
@@ -251,17 +261,17 @@ def _same_schema(paths: list[Path]) -> bool:
 
 def read_parquets_each(paths: list[Path], key: str, values: Sequence[int]) -> list[pd.DataFrame]:
     """Each file of ``paths`` as its own frame (what `pd.read_parquet` of it gives), from
-    one `read_parquets` of them all split where column ``key`` steps from one of
-    ``values`` (ascending, one per file) to the next. Files it cannot split so (no such
-    column, a file without rows) are read one by one."""
-    whole = read_parquets(paths) if paths else pd.DataFrame()
-    if key in whole.columns and len(values) == len(paths):
+    one `_read_together` of them all split where column ``key`` steps from one of
+    ``values`` (ascending, one per file) to the next. Files it cannot read together or
+    split so (schemas that differ, no such column, a file without rows) are read one by
+    one."""
+    whole = _read_together(paths)
+    if whole is not None and key in whole.columns and len(values) == len(paths):
         column = whole[key].to_numpy()
         starts = np.searchsorted(column, values, side="left")
         ends = np.searchsorted(column, values, side="right")
         if (
-            len(paths) > 0
-            and bool(np.all(column[1:] >= column[:-1]))
+            bool(np.all(column[1:] >= column[:-1]))
             and starts[0] == 0
             and ends[-1] == len(column)
             and bool(np.all(starts[1:] == ends[:-1]))

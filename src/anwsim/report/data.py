@@ -99,8 +99,8 @@ def _with_column(frame: pd.DataFrame, column: str, value: object) -> pd.DataFram
     before the column existed: the column is missing, or empty in their rows)."""
     if column not in frame.columns:
         frame.insert(0, column, value)
-    elif frame[column].isna().any():
-        frame[column] = frame[column].fillna(value)
+    elif frame[column].isna().any():  # some files have it: first, as in the others
+        frame.insert(0, column, frame.pop(column).fillna(value))
     return frame
 
 
