@@ -129,8 +129,9 @@ def simulate(
     while True:
         # The large arrays come from NumPy, which asks the kernel for huge pages: one page
         # fault per 2 MiB instead of per 4 KiB (Numba's own allocations, which cost about
-        # a quarter of a replication's time); the scratch ones are reused. run_chain
-        # initialises them.
+        # a quarter of a replication's time); the scratch ones are reused, and so are the
+        # results' once no Outcomes refers to them (`_RESULTS`). run_chain initialises
+        # them.
         out_t = _RESULTS.take("out_t", (N_T, n), np.float64)
         out_i = _RESULTS.take("out_i", (N_I, n), np.int64)
         out_b = _RESULTS.take("out_b", (N_B, n), np.bool_)

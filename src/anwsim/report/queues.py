@@ -104,8 +104,7 @@ def capacity_by_hour(
     (`derived.CAPACITY_PANELS`); a site the workload table does not have (the ambulance
     dispatch, ``all_stations``) takes the role over every site. Rows of ``replication``
     −1 hold totals over ``replications`` replications."""
-    roles = derived.CAPACITY_PANELS.get(role, (role,))
-    rows = hourly[hourly["role"].isin(roles)]
+    rows = hourly[hourly["role"].isin(_capacity_roles(role))]
     if (rows["site"] == site).any():
         rows = rows[rows["site"] == site]
     out = np.zeros(HOURS_PER_WEEK)
@@ -129,11 +128,15 @@ def _by_role(hourly: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(role): rows for role, rows in hourly.groupby("role", sort=False)}
 
 
-def _rows_of(
-    hourly: pd.DataFrame, by_role: dict[str, pd.DataFrame], roles: tuple[str, ...]
-) -> pd.DataFrame:
-    """The rows of ``hourly`` (split by `_by_role`) of any of ``roles``."""
-    parts = [by_role[r] for r in roles if r in by_role]
+def _capacity_roles(role: str) -> tuple[str, ...]:
+    """The workload roles whose staff serve a queue of ``role``."""
+    return derived.CAPACITY_PANELS.get(role, (role,))
+
+
+def _rows_of(hourly: pd.DataFrame, by_role: dict[str, pd.DataFrame], role: str) -> pd.DataFrame:
+    """The rows of ``hourly`` (split by `_by_role`) that `capacity_by_hour` of a queue
+    of ``role`` reads."""
+    parts = [by_role[r] for r in _capacity_roles(role) if r in by_role]
     if not parts:
         return hourly.iloc[:0]
     return parts[0] if len(parts) == 1 else pd.concat(parts)
@@ -246,7 +249,7 @@ def queues_over_week(results: Results, lang: str = "en") -> Figure:
         by_role = _by_role(frame)
         capacity[label] = {
             (site, role): capacity_by_hour(
-                _rows_of(frame, by_role, derived.CAPACITY_PANELS.get(role, (role,))),
+                _rows_of(frame, by_role, role),
                 site,
                 role,
                 window,
