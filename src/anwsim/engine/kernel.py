@@ -201,7 +201,7 @@ NEIGHBOUR = -2
 OVERTIME = -1
 REQUEST = -1  # a process waits for a request, not a timeout (resume's exit)
 # where the next class event comes from
-NONE, FROM_RING, FROM_ROSTER, FROM_ARRIVALS, FROM_HEAP = range(5)
+NONE, FROM_RING, FROM_ROSTER, FROM_ARRIVALS, FROM_HEAP, FROM_PATIENCE = range(6)
 
 # process registers
 (
@@ -399,6 +399,81 @@ def ev_pop(ev):
 def ev_release(ev, slot):
     ev[4][ev[5][1]] = slot
     ev[5][1] += 1
+
+
+# --------------------------------------------------------------------------- patience
+# The PATIENCE events live on a heap of their own (ev[10:17]): most of them are cancelled
+# (the call is answered first), and a cancelled one is taken off at once instead of
+# riding the event heap until its time. Entries are ordered by the same (time, key) as
+# the event heap's, so merging its top with the others gives the same order. A journey
+# has at most one pending patience event: ``pos[pid]`` is its place on the heap.
+
+
+@njit(**INLINE)
+def pq_place(ev, k, t, key, pid, arg):
+    ev[10][U(k)], ev[11][U(k)], ev[12][U(k)], ev[13][U(k)] = t, key, pid, arg
+    ev[14][U(pid)] = k
+
+
+@njit(**INLINE)
+def pq_sift_up(ev, k, t, key, pid, arg):
+    pt, pk = ev[10], ev[11]
+    while k > 0:
+        parent = (k - 1) >> 1
+        if t < pt[U(parent)] or (t == pt[U(parent)] and key < pk[U(parent)]):
+            pq_place(ev, k, pt[U(parent)], pk[U(parent)], ev[12][U(parent)], ev[13][U(parent)])
+            k = parent
+        else:
+            break
+    pq_place(ev, k, t, key, pid, arg)
+
+
+@njit(**INLINE)
+def pq_sift_down(ev, k, t, key, pid, arg):
+    pt, pk = ev[10], ev[11]
+    size = ev[15][0]
+    while True:
+        c = 2 * k + 1
+        if c >= size:
+            break
+        if c + 1 < size and ev_before(pt[U(c + 1)], pk[U(c + 1)], pt[U(c)], pk[U(c)]):
+            c += 1
+        if ev_before(pt[U(c)], pk[U(c)], t, key):
+            pq_place(ev, k, pt[U(c)], pk[U(c)], ev[12][U(c)], ev[13][U(c)])
+            k = c
+        else:
+            break
+    pq_place(ev, k, t, key, pid, arg)
+
+
+@njit(**INLINE)
+def pq_push(ev, clk, t, pid, arg):
+    """A PATIENCE event of journey ``pid`` at ``t`` (its sequence number taken now)."""
+    k = ev[15][0]
+    if k >= ev[10].shape[0]:  # more than one per request slot: a request overflowed
+        clk[1][0] = FULL_REQUESTS
+        return
+    key = PATIENCE * SHIFT + ev[5][2]
+    ev[5][2] += 1
+    ev[15][0] = k + 1
+    pq_sift_up(ev, k, t, key, pid, arg)
+
+
+@njit(**INLINE)
+def pq_remove(ev, pid):
+    """Take journey ``pid``'s pending PATIENCE event off the heap."""
+    k = ev[14][U(pid)]
+    size = ev[15][0] - 1
+    ev[15][0] = size
+    if k == size:
+        return
+    t, key, q, arg = ev[10][U(size)], ev[11][U(size)], ev[12][U(size)], ev[13][U(size)]
+    if k > 0:
+        parent = (k - 1) >> 1
+        if ev_before(t, key, ev[10][U(parent)], ev[11][U(parent)]):
+            pq_sift_up(ev, k, t, key, q, arg)
+            return
+    pq_sift_down(ev, k, t, key, q, arg)
 
 
 @njit(**INLINE)
@@ -1059,24 +1134,14 @@ def resume(
             proc[0][pu, R_REQ] = req
             proc[0][pu, R_PATEV] = -1
             if not patience_none:
-                proc[0][pu, R_PATEV] = schedule(
-                    ev,
-                    clk,
-                    now + dm[2][iu, proc[0][pu, R_ATTEMPT]],
-                    PATIENCE,
-                    K_PATIENCE,
-                    pid,
-                    pool,
-                    -1,
-                    req,
-                )
+                pq_push(ev, clk, now + dm[2][iu, proc[0][pu, R_ATTEMPT]], pid, req)
+                proc[0][pu, R_PATEV] = 1
             proc[0][pu, R_STAGE] = S_PH_WAIT
             return
         elif st == S_PH_WAIT:
             if served:
-                ev_slot = proc[0][pu, R_PATEV]
-                if ev_slot >= 0:
-                    ev[2][ev_slot] = True
+                if proc[0][pu, R_PATEV] >= 0:
+                    pq_remove(ev, pid)
                     proc[0][pu, R_PATEV] = -1
                 if out[2][B_CALLED_BACK, iu]:
                     sx[18][sx[4][dm[1][iu, E_AREA]]] -= 1
@@ -1505,6 +1570,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
     proc_i = proc[0]
     rq_i, heaps = rq[0], rq[4]
     ev_i, ev_c, ev_s, ev_ht, ev_hk = ev[0], ev[2], ev[5], ev[8], ev[9]
+    pq_n = ev[15]
     q_s = cq[2]
     n_roster = roster_order.shape[0]
     next_roster = 0
@@ -1565,6 +1631,11 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 key = ev_hk[0]
                 if src == NONE or t < bt or (t == bt and key < bk):
                     src, bt, bk = FROM_HEAP, t, key
+            if pq_n[0] > 0:
+                t = ev[10][0]
+                key = ev[11][0]
+                if src == NONE or t < bt or (t == bt and key < bk):
+                    src, bt, bk = FROM_PATIENCE, t, key
             if src == NONE or bt >= horizon_stop:
                 break
             if src == FROM_RING:
@@ -1591,6 +1662,22 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     r_t = roster_time[r_k]
                 trace_row(tr, clk, ROSTER, k, K_ROSTER, -1, rs[0][k], rs[1][k])
                 roster_change(rq, pl, gr, lg, ev, clk, rs, k)
+                continue
+            if src == FROM_PATIENCE:
+                p = ev[12][0]
+                arg = ev[13][0]
+                pq_remove(ev, p)
+                patient = patient_of(p, n)
+                pool = rq_i[arg, Q_POOL]
+                trace_row(tr, clk, PATIENCE, bk - PATIENCE * SHIFT, K_PATIENCE, patient, pool, -1)
+                proc_i[p, R_PATEV] = -1
+                if call_back:
+                    if rq_i[arg, Q_STATE] == WAITING:
+                        out[2][B_CALLED_BACK, patient] = True
+                        out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
+                        line_await[line_of_area[di[patient, E_AREA]]] += 1
+                elif cancel(rq, pl, gr, arg):
+                    push_normal(cq, p)
                 continue
             if src == FROM_ARRIVALS:
                 p = order[next_arrival]
@@ -1620,16 +1707,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 arg = ev_i[slot, 5]
                 trace_row(tr, clk, cls, prio - cls * SHIFT, kind, patient, pool, ev_i[slot, 4])
                 ev_release(ev, slot)
-                if kind == K_PATIENCE:
-                    proc_i[p, R_PATEV] = -1
-                    if call_back:
-                        if rq_i[arg, Q_STATE] == WAITING:
-                            out[2][B_CALLED_BACK, patient] = True
-                            out_t[T_CALL_BACK_REQUESTED, patient] = now_a[0]
-                            line_await[line_of_area[di[patient, E_AREA]]] += 1
-                    elif cancel(rq, pl, gr, arg):
-                        push_normal(cq, p)
-                elif kind == K_CAR_HOME:
+                if kind == K_CAR_HOME:
                     release(rq, pl, gr, lg, ev, clk, arg)
                 elif kind == K_VEHICLE_HOME:
                     vehicle_home(pl, gr, lg, ev, fl, clk, fleet_pool, arg)
@@ -1758,6 +1836,12 @@ def run_chain(
         np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
         np.zeros(cap_events),
         np.zeros(cap_events, dtype=np.int64),
+        np.zeros(cap_requests),  # the patience heap: times, keys, journeys, requests
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),  # a journey's place on it
+        np.zeros(1, dtype=np.int64),  # its size
     )
     heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
     rq_s = np.zeros(2, dtype=np.int64)
