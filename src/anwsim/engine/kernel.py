@@ -48,6 +48,7 @@ from anwsim.engine.prefetch import prefetch_read, prefetch_write
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
 PREFETCH_AHEAD = 16  # arrivals: the rows of the patient that many arrivals ahead
+BLOCK_BITS = 6  # patients' rows are initialised in blocks of 2**BLOCK_BITS patients
 
 # The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
@@ -1532,6 +1533,41 @@ def resume(
         wait(proc, ev, clk, pid, w_stage, w_delay, w_kind, w_cls)
 
 
+@njit(**LOOP)
+def init_block(out, proc, b, n):
+    """Initialise the Outcomes entries and journey registers of the patients of block
+    ``b``: times NaN, counters 0, other integers -1, flags False, registers -1 and 0."""
+    out_t, out_i, out_b = out
+    lo = b << BLOCK_BITS
+    hi = min(n, lo + (1 << BLOCK_BITS))
+    for c in range(N_T):
+        for i in range(lo, hi):
+            out_t[c, U(i)] = np.nan
+    for c in range(N_I):
+        v = -1
+        if c == I_ATTEMPTS or c == I_ABANDONED_ATTEMPTS or c == I_BLOCKED_ATTEMPTS or c == I_EXITS:
+            v = 0
+        for i in range(lo, hi):
+            out_i[c, U(i)] = v
+    for c in range(N_B):
+        for i in range(lo, hi):
+            out_b[c, U(i)] = False
+    for i in range(lo, hi):
+        for r in range(N_R):
+            proc[0][U(i), r] = -1
+        for f in range(N_F):
+            proc[1][U(i), f] = 0.0
+    proc[2][b] = True
+
+
+@njit(**INLINE)
+def ready(out, proc, p, n):
+    """Patient ``p``'s rows, initialised (its block's, when not yet)."""
+    b = p >> BLOCK_BITS
+    if not proc[2][U(b)]:
+        init_block(out, proc, b, n)
+
+
 @njit(**INLINE)
 def prefetch_patient(q, n, dm, proc, out):
     """Ask the cache for the rows of patient ``q`` before its arrival (anwsim.engine.
@@ -1546,14 +1582,7 @@ def prefetch_patient(q, n, dm, proc, out):
     prefetch_read(noise, q, 0)
     prefetch_read(delays, q, 0)
     prefetch_read(offload, q, 0)
-    prefetch_write(proc[0], q, 0)
     prefetch_write(proc[0], n + q, 0)
-    prefetch_write(proc[1], q, 0)
-    prefetch_write(proc[1], q, N_F - 1)
-    for c in range(N_T):
-        prefetch_write(out[0], c, q)
-    for c in range(N_I):
-        prefetch_write(out[1], c, q)
 
 
 @njit(**LOOP)
@@ -1681,6 +1710,7 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                 continue
             if src == FROM_ARRIVALS:
                 p = order[next_arrival]
+                ready(out, proc, p, n)
                 trace_row(tr, clk, ARRIVAL, arrival_seq, K_ARRIVAL, p, -1, -1)
                 proc_i[p, R_STAGE] = S_INIT
                 next_arrival += 1
@@ -1689,7 +1719,9 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
                     ev_s[2] += 1
                     a_t = df[order[next_arrival], D_ARRIVAL]
                 if next_arrival + PREFETCH_AHEAD < n_enter:
-                    prefetch_patient(order[next_arrival + PREFETCH_AHEAD], n, dm, proc, out)
+                    q = order[next_arrival + PREFETCH_AHEAD]
+                    ready(out, proc, q, n)
+                    prefetch_patient(q, n, dm, proc, out)
                 # its journey starts now: SimPy's URGENT start of the process, run at once
                 # (both continuation rings are empty whenever a class event is taken)
                 pid = p
@@ -1718,6 +1750,9 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
             resume(pid, served, n, clk, ev, tr, gr, lg, rq, pl, cq, fl, ro, out, proc, dm, sx, px,
                    urgent_speed)  # fmt: skip
 
+    for b in range(proc[2].shape[0]):  # the patients who never arrived
+        if not proc[2][b]:
+            init_block(out, proc, b, n)
     stop = horizon_stop
     stuck = False
     for k in range(n_enter):
@@ -1812,17 +1847,11 @@ def run_chain(
     neighbour_minutes = params_f[3]
 
     clk = (np.zeros(1, dtype=np.float64), np.zeros(1, dtype=np.int64))
-    out_t[:] = np.nan
-    out_i[:] = -1
-    out_i[I_ATTEMPTS, :] = 0
-    out_i[I_ABANDONED_ATTEMPTS, :] = 0
-    out_i[I_BLOCKED_ATTEMPTS, :] = 0
-    out_i[I_EXITS, :] = 0
-    out_b[:] = False
     out = (out_t, out_i, out_b)
-    proc_i[:n] = -1  # a supervision check (rows n..2n) writes its registers before use
-    proc_f[:] = 0.0
-    proc = (proc_i, proc_f)
+    # a patient's Outcomes entries and journey registers are initialised by block, when
+    # an arrival in that block is near (`ready`); a supervision check (rows n..2n of
+    # proc_i) writes its registers before use
+    proc = (proc_i, proc_f, np.zeros((n >> BLOCK_BITS) + 1, dtype=np.bool_))
     ev_s = np.zeros(5, dtype=np.int64)
     ev_s[1] = cap_events
     ev = (
