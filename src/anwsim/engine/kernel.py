@@ -48,7 +48,7 @@ from anwsim.engine.prefetch import prefetch_read, prefetch_write
 END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
 PREFETCH_AHEAD = 16  # arrivals: the rows of the patient that many arrivals ahead
-BLOCK_BITS = 6  # patients' rows are initialised in blocks of 2**BLOCK_BITS patients
+BLOCK_BITS = 8  # patients' rows are initialised in blocks of 2**BLOCK_BITS patients
 
 # The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
