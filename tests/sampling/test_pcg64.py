@@ -3,11 +3,15 @@ kernels (and NumPy) draw from the same stream, and leave the stream in the same 
 
 from __future__ import annotations
 
+import itertools
+import math
 from pathlib import Path
 
 import numba
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from anwsim.sampling import DemandSampler, pcg64
 from anwsim.sampling import kernels as K
@@ -143,26 +147,31 @@ def _no_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_lognormal_in_one_pass_gives_the_same_numbers() -> None:
     """With Intel SVML in use the kernels take exp inside the drawing loop; recompiled that
-    way here, they must give the same numbers."""
+    way here, they must give the same numbers (as the exp pass gives, with libm's exp or
+    the inlined one)."""
     e = K.encode(Lognormal(kind="lognormal", mean_minutes=30.0, sd_minutes=15.0))
+    sigma2 = math.log1p(0.2 * 0.2)
     saved = pcg64._EXP_PASS
     try:
         pcg64._EXP_PASS = False
         one_pass = numba.njit(pcg64.sample_into.py_func)
-        noise = numba.njit(pcg64.lognormal_noise_into.py_func)
+        noise = numba.njit(pcg64._noise_flat_into.py_func)
         _, s1 = _pair(4)
         a = np.empty(50_000)
         one_pass(s1, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, a)
         m = np.empty((10_000, 4))
-        noise(s1, 0.2, m)
+        noise(s1, math.sqrt(sigma2), sigma2 / 2.0, True, False, m.reshape(-1))
     finally:
         pcg64._EXP_PASS = saved
-    _, s2 = _pair(4)
-    b = np.empty(50_000)
-    pcg64.sample_into(s2, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, b)
-    n = np.empty((10_000, 4))
-    pcg64.lognormal_noise_into(s2, 0.2, n)
-    assert _same(a, b) and _same(m, n) and _same(s1, s2)
+    for inline in (False, True):
+        _, s2 = _pair(4)
+        b = np.empty(50_000)
+        pcg64.sample_into(
+            s2, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, b, inline
+        )
+        n = np.empty((10_000, 4))
+        pcg64.lognormal_noise_into(s2, 0.2, n, inline)
+        assert _same(a, b) and _same(m, n) and _same(s1, s2)
 
 
 def test_grouped_draws_equal_generator_kernel() -> None:
@@ -236,6 +245,81 @@ def test_searchsorted_by_group_equals_numpy() -> None:
         want[groups == g] = np.searchsorted(cumulative[g], u[groups == g], side="right")
     assert _same(out, want.astype(np.int8))
     assert _same(s, _state(gen))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=300), st.integers(1, 8))
+def test_group_order_is_the_stable_argsort(groups: list[int], n_groups: int) -> None:
+    """Also with no rows, one group, and groups without members."""
+    g = np.array([x % n_groups for x in groups], dtype=np.int8)
+    order, starts = pcg64.group_order(g, n_groups)
+    assert _same(order, np.argsort(g, kind="stable").astype(np.int64))
+    want = np.concatenate([[0], np.cumsum(np.bincount(g, minlength=n_groups))])
+    assert _same(starts, want.astype(np.int64))
+
+
+TIMES = st.one_of(st.sampled_from([0.0, 0.5, 2.5, 59.9]), st.floats(0.0, 59.99))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TIMES, max_size=40))
+def test_the_interval_sorts_sort(values: list[float]) -> None:
+    """Both sorts of `arrival_times_into` (ranks, buckets), with ties."""
+    x = np.array(values, dtype=np.float64)
+    want = np.sort(x)
+    ranked = np.empty_like(x)
+    pcg64._rank_sort_into(x, ranked)
+    bucketed = np.empty_like(x)
+    pcg64._bucket_sort_into(x, 0.0, 60.0, np.empty(x.size + 1, dtype=np.int64), bucketed)
+    assert _same(ranked, want) and _same(bucketed, want)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 24, 25, 60, 500])
+def test_arrival_times_equal_sorted_uniforms(k: int) -> None:
+    """Intervals of either sort (up to `_RANK_SORT_MAX` arrivals by ranks, more by
+    buckets), against the uniforms drawn and sorted by NumPy."""
+    counts = np.array([k, 0, 3, k, 1, pcg64._RANK_SORT_MAX], dtype=np.int64)
+    gen, s = _pair(13)
+    u = gen.random(int(counts.sum()))
+    lasts = pcg64.interval_ends(counts.size, 60.0)
+    starts = np.repeat(np.arange(counts.size) * 60.0, counts)
+    times = np.minimum(starts + u * 60.0, np.repeat(lasts, counts))
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    want = np.concatenate([np.sort(times[a:b]) for a, b in itertools.pairwise(bounds)])
+    got = np.empty(int(counts.sum()))
+    pcg64.arrival_times_into(s, counts, 60.0, lasts, got)
+    assert _same(got, want) and _same(s, _state(gen))
+
+
+@numba.njit(cache=True)
+def _numba_poisson_counts(gen: np.random.Generator, expected: np.ndarray) -> np.ndarray:
+    """Pass 1 of `arrivals._arrivals_kernel`: Numba's ``Generator.poisson`` per interval."""
+    counts = np.zeros(expected.shape[0], dtype=np.int64)
+    for i in range(expected.shape[0]):
+        if expected[i] > 0.0:
+            counts[i] = gen.poisson(expected[i])
+    return counts
+
+
+def test_poisson_table_and_a_reused_arrival_counter() -> None:
+    """The constants computed once per interval give the counts computed per draw; an
+    `ArrivalCounts` gives every stream the counts `arrival_counts` gives it."""
+    expected = np.array([0.0, 0.5, 9.999, 10.0, 250.0])
+    table = pcg64.poisson_table(expected)
+    assert _same(table[0], np.zeros(7))
+    assert _same(table[1, 1:], np.zeros(6)) and table[1, 0] == math.exp(-0.5)
+    assert table[3, 0] == 0.0 and table[3, 1] == math.sqrt(10.0) and table[3, 2] == math.log(10.0)
+    hours = np.arange(3000)
+    expected = 15.0 * (1.1 + np.sin(hours / 30.0)) * (hours % 7 != 0)
+    counter = pcg64.ArrivalCounts(expected)
+    for seed in (14, 15):
+        gen, s = _pair(seed)
+        want = _numba_poisson_counts(gen, expected)
+        assert _same(counter(s), want) and _same(s, _state(gen))
+        _, s2 = _pair(seed)
+        assert _same(pcg64.arrival_counts(s2, expected), want)
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        pcg64.ArrivalCounts(np.array([1.0, -1.0]))
 
 
 @pytest.mark.parametrize("scale", [0.05, 1.0, 12.0, 400.0])

@@ -84,9 +84,9 @@ from typing import Any, Literal
 import numpy as np
 
 from anwsim.sampling import pcg64
-from anwsim.sampling.arrivals import _check as _check_expected
 from anwsim.sampling.arrivals import sample_arrivals, sample_arrivals_numpy
 from anwsim.sampling.kernels import (
+    LOGNORMAL,
     EncodedDistribution,
     cumulative_probabilities,
     draw_bernoulli_by,
@@ -235,6 +235,8 @@ class _Draw:
         if kernels not in ("numba", "numpy"):
             raise ValueError(f"kernels must be 'numba' or 'numpy', got {kernels!r}")
         self.numba = kernels == "numba"
+        # glibc's exp without the call, where it is this libm's (`pcg64.inline_exp`).
+        self.inline_exp = self.numba and pcg64.inline_exp()
         # Encodings of the scenario's (immutable) distributions, built once per sampler.
         self._encoded: dict[int, EncodedDistribution] = {}
         self._tables: dict[tuple[int, ...], tuple[np.ndarray, ...]] = {}
@@ -276,6 +278,13 @@ class _Draw:
             self._keep.extend(dists)
         return t
 
+    def scratch(self, n: int) -> np.ndarray:
+        """``n`` float64 of scratch space, reused from draw to draw (fewer fresh pages):
+        valid until the next call."""
+        if self._scratch.shape[0] < n:
+            self._scratch = np.empty(n)
+        return self._scratch[:n]
+
     def arrivals(self, gen: np.random.Generator, expected: np.ndarray) -> np.ndarray:
         return (sample_arrivals if self.numba else sample_arrivals_numpy)(gen, expected)
 
@@ -284,9 +293,22 @@ class _Draw:
             return
         e = self.encoded(dist)
         if isinstance(rng, np.ndarray):
+            # A lognormal's exp pass vectorises on a contiguous array only: draw a column
+            # of a 2-d array (offload delays) into scratch space and copy it over.
+            strided = e.kind == LOGNORMAL and not out.flags.c_contiguous
+            target = self.scratch(out.shape[0]) if strided else out
             pcg64.sample_into(
-                rng, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, out
+                rng,
+                e.kind,
+                e.params,
+                e.alias_values,
+                e.alias_prob,
+                e.alias_index,
+                target,
+                self.inline_exp,
             )
+            if strided:
+                out[:] = target
         elif self.numba:
             sample_into(rng, e.kind, e.params, e.alias_values, e.alias_prob, e.alias_index, out)
         else:
@@ -311,9 +333,21 @@ class _Draw:
         dists = [for_urgency(table, name) for name in URGENCIES]
         if isinstance(rng, np.ndarray):
             order, starts = grouping if grouping is not None else self.grouping(urgency)  # type: ignore[misc]
-            if self._scratch.shape[0] < out.shape[0]:
-                self._scratch = np.empty(out.shape[0])
-            pcg64.sample_ordered_into(rng, order, starts, *self.table(dists), out, self._scratch)  # type: ignore[call-arg]
+            kinds, params, values, prob, index, lengths = self.table(dists)
+            pcg64.sample_ordered_into(
+                rng,
+                order,
+                starts,
+                kinds,
+                params,
+                values,
+                prob,
+                index,
+                lengths,
+                out,
+                self.scratch(out.shape[0]),
+                self.inline_exp,
+            )
             return
         if self.numba:
             sample_grouped_into(rng, urgency, len(URGENCIES), *self.table(dists), out)  # type: ignore[call-arg]
@@ -357,10 +391,10 @@ class _Draw:
             )
         if isinstance(rng, np.ndarray):
             if out.flags.c_contiguous:
-                pcg64.lognormal_noise_into(rng, cv, out)
+                pcg64.lognormal_noise_into(rng, cv, out, self.inline_exp)
             else:
                 tmp = np.empty(out.shape)
-                pcg64.lognormal_noise_into(rng, cv, tmp)
+                pcg64.lognormal_noise_into(rng, cv, tmp, self.inline_exp)
                 out[...] = tmp
             return
         if self.numba:
@@ -667,8 +701,8 @@ class DemandSampler:
             # The compiled path draws from PCG64 states (`pcg64`); the arrival intensities
             # are checked once, and a dry run on no patients lists each channel's
             # substreams, so that a replication seeds all its streams in one call.
-            self._expected = {c: _check_expected(self.expected[c], 60.0) for c in self._names}
-            n_hours = {e.shape[0] for e in self._expected.values()}
+            self._counts = {c: pcg64.ArrivalCounts(self.expected[c]) for c in self._names}
+            n_hours = {self.expected[c].shape[0] for c in self._names}
             self._lasts = {h: pcg64.interval_ends(h, 60.0) for h in n_hours}
             self._streams = {name: self._channel_streams(name) for name in self._names}
             # Every substream of a replication, seeded at once: arrivals first, then each
@@ -726,7 +760,7 @@ class DemandSampler:
             )
 
         states = self._seeder.states(streams.seed, streams.replication)
-        counts = [pcg64.arrival_counts(states[i], self._expected[c]) for i, c in enumerate(names)]
+        counts = [self._counts[c](states[i]) for i, c in enumerate(names)]
         sizes = [int(c.sum()) for c in counts]
         all_arrivals = np.empty(sum(sizes))
         cols = _allocate(scenario, all_arrivals.shape[0])

@@ -11,7 +11,9 @@ numbers and leave the state array where the generator would be
 (``tests/sampling/test_pcg64.py`` checks both against the Generator kernels and NumPy).
 What differs is only how a value is computed where that cannot change it: no branch on a
 coin flip (the normal's sign, the alias pick, the disposition lookup), constants hoisted
-out of loops, ``exp`` in a loop of its own, arrivals sorted by another sort.
+out of loops (a Poisson's per interval, once per sampler: `ArrivalCounts`), ``exp`` in a
+loop of its own, and there, with ``inline_exp``, glibc's ``exp`` computed inline where
+that is this libm's (`libm_exp`, `inline_exp`), arrivals sorted by another sort.
 
 :func:`seed_states` and :class:`SubstreamSeeder` give the states of many substreams at
 once: NumPy's ``SeedSequence(entropy=seed, spawn_key=key)`` mixing and
@@ -21,6 +23,7 @@ and a ``PCG64`` per stream; :func:`pcg64_state` takes an existing ``SeedSequence
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -44,6 +47,7 @@ from numba.np.random._constants import (
     ziggurat_nor_r,
 )
 
+from anwsim.sampling import libm_exp
 from anwsim.sampling.arrivals import _check as _check_expected
 from anwsim.sampling.kernels import (
     CONSTANT,
@@ -55,6 +59,7 @@ from anwsim.sampling.kernels import (
 )
 
 __all__ = [
+    "ArrivalCounts",
     "SubstreamSeeder",
     "alias_index_into",
     "arrival_counts",
@@ -65,6 +70,7 @@ __all__ = [
     "interval_ends",
     "lognormal_noise_into",
     "pcg64_state",
+    "poisson_table",
     "sample_grouped_into",
     "sample_into",
     "sample_ordered_into",
@@ -77,6 +83,16 @@ _EXP_PASS = not getattr(numba.config, "USING_SVML", False)
 """Lognormal kernels draw all normals first and then take ``exp`` in a loop of its own
 (faster: the calls overlap). Not with Intel SVML in use: LLVM would vectorise that loop
 with SVML's ``exp``, which may differ from libm's in the last bit."""
+
+
+@functools.cache
+def inline_exp() -> bool:
+    """Whether the lognormal kernels may take glibc's ``exp`` from `libm_exp` (vectorised,
+    no call per value; their ``inline_exp`` argument): where it is this libm's and the
+    kernels take ``exp`` in a pass of its own (`_EXP_PASS`). Checked once per process, on
+    first use, so that importing this module compiles nothing."""
+    return _EXP_PASS and libm_exp.matches_libm()
+
 
 _SIGNS = np.array([1.0, -1.0])
 _KI_NORMAL = ki_double.astype(np.int64)  # all below 2**52: the same comparisons as uint64
@@ -403,9 +419,11 @@ def _loggam(x: float) -> float:
 
 
 @numba.njit(cache=True, inline="always")
-def poisson(st, lam):  # type: ignore[no-untyped-def]
-    """A Poisson count as Numba's ``Generator.poisson`` draws it (PTRS for ``lam >= 10``,
-    else multiplication): ``(count, new state)``."""
+def poisson_constants(lam: float) -> tuple[float, float, float, float, float, float, float]:
+    """What `poisson` computes from the mean before drawing: ``(exp(-lam), 0, ...)`` for
+    the multiplication method (``lam < 10``), else PTRS's ``(0, sqrt(lam), log(lam), b, a,
+    1/alpha, v_r)``. The same expressions, so the same numbers, whether computed per draw or
+    once per interval (`poisson_table`)."""
     if lam >= 10:
         slam = np.sqrt(lam)
         loglam = np.log(lam)
@@ -413,6 +431,35 @@ def poisson(st, lam):  # type: ignore[no-untyped-def]
         a = -0.059 + 0.02483 * b
         invalpha = 1.1239 + 1.1328 / (b - 3.4)
         vr = 0.9277 - 3.6224 / (b - 2)
+        return 0.0, slam, loglam, b, a, invalpha, vr
+    return np.exp(-lam), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
+
+@numba.njit(cache=True)
+def poisson_table(expected: np.ndarray) -> np.ndarray:
+    """`poisson_constants` of every mean in ``expected``, one row each (``float64[n, 7]``):
+    computed once per sampler, since the means are the same in every replication."""
+    table = np.zeros((expected.shape[0], 7))
+    for i in range(expected.shape[0]):
+        if expected[i] > 0.0:
+            c = poisson_constants(expected[i])
+            for j in range(7):
+                table[i, j] = c[j]
+    return table
+
+
+@numba.njit(cache=True, inline="always")
+def poisson(st, lam):  # type: ignore[no-untyped-def]
+    """A Poisson count as Numba's ``Generator.poisson`` draws it (PTRS for ``lam >= 10``,
+    else multiplication): ``(count, new state)``."""
+    return poisson_with(st, lam, poisson_constants(lam))
+
+
+@numba.njit(cache=True, inline="always")
+def poisson_with(st, lam, c):  # type: ignore[no-untyped-def]
+    """`poisson` with its constants ``c`` (`poisson_constants` of ``lam``) given."""
+    if lam >= 10:
+        loglam, b, a, invalpha, vr = c[2], c[3], c[4], c[5], c[6]
         while 1:
             u, st = next_double(st)
             u = u - 0.5
@@ -429,7 +476,7 @@ def poisson(st, lam):  # type: ignore[no-untyped-def]
                 return k, st
     elif lam == 0:
         return 0, st
-    enlam = np.exp(-lam)
+    enlam = c[0]
     x = 0
     prod = 1.0
     while 1:
@@ -503,8 +550,9 @@ def sample_into(
     alias_prob: np.ndarray,
     alias_index: np.ndarray,
     out: np.ndarray,
+    inline_exp: bool = False,
 ) -> None:
-    """`kernels.sample_into` on a state array."""
+    """`kernels.sample_into` on a state array (``inline_exp``: see `_lognormals`)."""
     n = out.shape[0]
     st = load(s)
     if kind == CONSTANT:
@@ -520,10 +568,7 @@ def sample_into(
         mu = params[0]
         sigma = params[1]
         if _EXP_PASS:  # the normals, then exp over them: the same expression, faster
-            for i in range(n):
-                out[i], st = standard_normal(st)
-            for i in range(n):
-                out[i] = math.exp(mu + sigma * out[i])
+            st = _lognormals(st, mu, sigma, inline_exp, out)
         else:
             for i in range(n):
                 z, st = standard_normal(st)
@@ -563,6 +608,31 @@ def sample_into(
     else:
         raise ValueError("unknown distribution kind code")
     store(s, st)
+
+
+@numba.njit(cache=True, inline="always")
+def _lognormals(st, a, b, inline, out):  # type: ignore[no-untyped-def]
+    """``out[i] = exp(a + b * z_i)`` for standard normals ``z_i`` drawn in order (the
+    normals first, then ``exp`` in a loop of its own): the new state.
+
+    ``exp`` is libm's, or, if ``inline`` (see `inline_exp`) and every ``a + b * z_i``
+    lies in `libm_exp.in_fast_range`, `libm_exp.exp_fast`: the same numbers, in a loop
+    without calls that vectorises. The range is checked in a pass of its own (cheap; in
+    the drawing loop it slows that down): one loop that called libm for the rare argument
+    outside would not do, as LLVM would call libm for every lane."""
+    for i in range(out.shape[0]):
+        out[i], st = standard_normal(st)
+    fast = inline
+    if inline:
+        for i in range(out.shape[0]):
+            fast &= libm_exp.in_fast_range(a + b * out[i])
+    if fast:
+        for i in range(out.shape[0]):
+            out[i] = libm_exp.exp_fast(a + b * out[i])
+    else:
+        for i in range(out.shape[0]):
+            out[i] = math.exp(a + b * out[i])
+    return st
 
 
 @numba.njit(cache=True, inline="always")
@@ -619,22 +689,24 @@ def searchsorted_by_into(
 
 @numba.njit(cache=True)
 def group_order(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows by group, each group's members in row order (a counting sort): ``order``
-    and ``starts`` (group ``g`` is ``order[starts[g]:starts[g + 1]]``). Computed once
-    per channel and shared by every per-urgency column."""
+    """The rows by group, each group's members in row order (a stable counting sort):
+    ``order`` and ``starts`` (group ``g`` is ``order[starts[g]:starts[g + 1]]``). Computed
+    once per channel and shared by every per-urgency column.
+
+    One pass per group, each writing every row at the group's next place and moving on
+    only for a member: for the six urgencies faster than one pass that keeps a counter
+    per group (its loads and stores of the counters wait on one another)."""
     n = groups.shape[0]
     starts = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(n):
-        starts[groups[i] + 1] += 1
+    order = np.empty(n + 1, dtype=np.int64)  # one spare: a non-member may write at n
+    p = 0
     for g in range(n_groups):
-        starts[g + 1] += starts[g]
-    fill = starts[:n_groups].copy()
-    order = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        g = groups[i]
-        order[fill[g]] = i
-        fill[g] += 1
-    return order, starts
+        starts[g] = p
+        for i in range(n):
+            order[p] = i
+            p += groups[i] == g
+    starts[n_groups] = p
+    return order[:n], starts
 
 
 @numba.njit(cache=True)
@@ -650,10 +722,11 @@ def sample_ordered_into(
     alias_len: np.ndarray,
     out: np.ndarray,
     buf: np.ndarray,
+    inline_exp: bool = False,
 ) -> None:
     """`kernels.sample_grouped_into` on a state array, the grouping (`group_order`) given:
     group by group (0 first), each over its members in row order. ``buf`` is scratch
-    space of at least ``len(out)`` float64."""
+    space of at least ``len(out)`` float64 (``inline_exp``: see `_lognormals`)."""
     n = out.shape[0]
     for g in range(starts.shape[0] - 1):
         if starts[g + 1] == starts[g]:
@@ -667,6 +740,7 @@ def sample_ordered_into(
             alias_prob[g, :w],
             alias_index[g, :w],
             buf[starts[g] : starts[g + 1]],
+            inline_exp,
         )
     for k in range(n):
         out[order[k]] = buf[k]
@@ -684,13 +758,25 @@ def sample_grouped_into(
     alias_index: np.ndarray,
     alias_len: np.ndarray,
     out: np.ndarray,
+    inline_exp: bool = False,
 ) -> None:
     """`kernels.sample_grouped_into` on a state array: group by group (0 first), each
-    over its members in row order."""
+    over its members in row order (``inline_exp``: see `_lognormals`)."""
     order, starts = group_order(groups, n_groups)
     buf = np.empty(out.shape[0], dtype=np.float64)
     sample_ordered_into(
-        s, order, starts, kinds, params, alias_values, alias_prob, alias_index, alias_len, out, buf
+        s,
+        order,
+        starts,
+        kinds,
+        params,
+        alias_values,
+        alias_prob,
+        alias_index,
+        alias_len,
+        out,
+        buf,
+        inline_exp,
     )
 
 
@@ -715,23 +801,35 @@ def bernoulli_into(s: np.ndarray, p: float, out: np.ndarray) -> None:
 
 
 @numba.njit(cache=True)
-def lognormal_noise_into(s: np.ndarray, cv: float, out: np.ndarray) -> None:
+def lognormal_noise_into(
+    s: np.ndarray, cv: float, out: np.ndarray, inline_exp: bool = False
+) -> None:
     """`kernels.lognormal_noise_into` on a state array: one normal per entry, row by row
-    (``out`` is C-contiguous, so that is its flat order)."""
+    (``out`` is C-contiguous, so that is its flat order; ``inline_exp``: `_lognormals`)."""
     sigma2 = math.log1p(cv * cv)
     sigma = math.sqrt(sigma2)
-    half = sigma2 / 2.0
-    flat = out.reshape(out.size)
+    _noise_flat_into(s, sigma, sigma2 / 2.0, cv > 0, inline_exp, out.reshape(out.size))
+
+
+@numba.njit(cache=True)
+def _noise_flat_into(
+    s: np.ndarray, sigma: float, half: float, noisy: bool, inline_exp: bool, flat: np.ndarray
+) -> None:
+    """`lognormal_noise_into` on its flat array: ``exp(sigma * z - half)``, or 1 if not
+    ``noisy``. A function of its own, since on an array reshaped in the same function
+    the loops come out slower."""
     st = load(s)
     if _EXP_PASS:  # the normals first, as in `sample_into`
-        for i in range(flat.shape[0]):
-            flat[i], st = standard_normal(st)
-        for i in range(flat.shape[0]):
-            flat[i] = math.exp(sigma * flat[i] - half) if cv > 0 else 1.0
+        if noisy:  # -half + sigma * z: the same sum as sigma * z - half
+            st = _lognormals(st, -half, sigma, inline_exp, flat)
+        else:
+            for i in range(flat.shape[0]):
+                _, st = standard_normal(st)
+                flat[i] = 1.0
     else:
         for i in range(flat.shape[0]):
             z, st = standard_normal(st)
-            flat[i] = math.exp(sigma * z - half) if cv > 0 else 1.0
+            flat[i] = math.exp(sigma * z - half) if noisy else 1.0
     store(s, st)
 
 
@@ -750,19 +848,35 @@ def arrival_counts(s: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """Pass 1 of `arrivals._arrivals_kernel`: Poisson counts per interval.
 
     ``expected`` is checked first, once (1-d, finite, non-negative, a total of at most
-    `arrivals.MAX_EXPECTED_ARRIVALS`, so the counts fit in int64): ValueError if not."""
-    _check_state(s)
-    return _arrival_counts(s, _check_expected(expected, 1.0))
+    `arrivals.MAX_EXPECTED_ARRIVALS`, so the counts fit in int64): ValueError if not.
+    For many streams of one intensity, `ArrivalCounts` does the checking once."""
+    return ArrivalCounts(expected)(s)
+
+
+class ArrivalCounts:
+    """`arrival_counts` of one fixed intensity: checked and its `poisson_table` built once,
+    then drawn for any stream."""
+
+    def __init__(self, expected: np.ndarray) -> None:
+        self.expected = _check_expected(expected, 1.0)
+        self.table = poisson_table(self.expected)
+
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        _check_state(s)
+        return _arrival_counts(s, self.expected, self.table)
 
 
 @numba.njit(cache=True)
-def _arrival_counts(s: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def _arrival_counts(s: np.ndarray, expected: np.ndarray, table: np.ndarray) -> np.ndarray:
     n_int = expected.shape[0]
     counts = np.zeros(n_int, dtype=np.int64)
     st = load(s)
     for i in range(n_int):
         if expected[i] > 0.0:
-            counts[i], st = poisson(st, expected[i])
+            c = table[i]
+            counts[i], st = poisson_with(
+                st, expected[i], (c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+            )
     store(s, st)
     return counts
 
@@ -781,8 +895,9 @@ def arrival_times_into(
     in the same order and clamped alike (``lasts`` from `interval_ends`), then sorted
     within the interval; written into ``out`` (of length ``counts.sum()``).
 
-    The sort is a different one (any sort gives the same sorted values): an insertion
-    sort, after a bucket pass by position within the interval when there are more than 8.
+    The sort is a different one (any sort gives the same sorted values): by counting
+    ranks for up to `_RANK_SORT_MAX` arrivals, else a bucket pass by position within the
+    interval and an insertion sort of the ties.
     The arguments are checked first, once (the kernel indexes them unchecked): ValueError
     if they do not fit together.
     """
@@ -812,6 +927,11 @@ def arrival_times_into(
     _arrival_times_into(s, counts, interval, lasts, out)
 
 
+_RANK_SORT_MAX = 24
+"""Intervals with at most this many arrivals are sorted by counting ranks (faster than an
+insertion sort, whose shifts mispredict, up to about this size)."""
+
+
 @numba.njit(cache=True)
 def _arrival_times_into(
     s: np.ndarray, counts: np.ndarray, interval: float, lasts: np.ndarray, out: np.ndarray
@@ -834,29 +954,57 @@ def _arrival_times_into(
             t = start + u * interval
             if t > last:  # rounding could reach the end of the interval
                 t = last
-            out[pos + j] = t
-        if k > 8:
-            # Bucket b = floor((t - start) * k / interval) is non-decreasing in t, so after
-            # this pass only the (about one per bucket) ties are out of order.
-            scale = k / interval
-            fill[: k + 1] = 0
-            for j in range(k):
-                b = min(max(int((out[pos + j] - start) * scale), 0), k - 1)
-                fill[b + 1] += 1
-            for b in range(k):
-                fill[b + 1] += fill[b]
-            for j in range(k):
-                v = out[pos + j]
-                b = min(max(int((v - start) * scale), 0), k - 1)
-                tmp[fill[b]] = v
-                fill[b] += 1
-            out[pos : pos + k] = tmp[:k]
-        for j in range(pos + 1, pos + k):
-            v = out[j]
-            m = j - 1
-            while m >= pos and out[m] > v:
-                out[m + 1] = out[m]
-                m -= 1
-            out[m + 1] = v
+            tmp[j] = t
+        if k <= _RANK_SORT_MAX:
+            _rank_sort_into(tmp[:k], out[pos : pos + k])
+        else:
+            _bucket_sort_into(tmp[:k], start, interval, fill, out[pos : pos + k])
         pos += k
     store(s, st)
+
+
+@numba.njit(cache=True, inline="always")
+def _rank_sort_into(values: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = ``values`` sorted: each value goes to its rank, the number of values
+    before it in sorted order (ties by position), counted without data-dependent
+    branches."""
+    k = values.shape[0]
+    for j in range(k):
+        v = values[j]
+        rank = 0
+        for q in range(j):
+            rank += values[q] <= v
+        for q in range(j + 1, k):
+            rank += values[q] < v
+        out[rank] = v
+
+
+@numba.njit(cache=True, inline="always")
+def _bucket_sort_into(
+    values: np.ndarray, start: float, interval: float, fill: np.ndarray, out: np.ndarray
+) -> None:
+    """``out`` = ``values`` (all in ``[start, start + interval)``) sorted: a bucket pass
+    by position within the interval, then an insertion sort of the few ties left.
+    ``fill`` is scratch space of at least ``len(values) + 1``."""
+    k = values.shape[0]
+    # Bucket b = floor((t - start) * k / interval) is non-decreasing in t, so after this
+    # pass only the (about one per bucket) ties are out of order.
+    scale = k / interval
+    fill[: k + 1] = 0
+    for j in range(k):
+        b = min(max(int((values[j] - start) * scale), 0), k - 1)
+        fill[b + 1] += 1
+    for b in range(k):
+        fill[b + 1] += fill[b]
+    for j in range(k):
+        v = values[j]
+        b = min(max(int((v - start) * scale), 0), k - 1)
+        out[fill[b]] = v
+        fill[b] += 1
+    for j in range(1, k):
+        v = out[j]
+        m = j - 1
+        while m >= 0 and out[m] > v:
+            out[m + 1] = out[m]
+            m -= 1
+        out[m + 1] = v
