@@ -11,12 +11,14 @@ an atomic increment and decrement, most of the loop's time.
 Mirrors of SimPy's scheduling (docs/engine.md §3):
 
 * class events are ordered by ``(time, class << 48 | sequence)``; the sequence number is
-  one counter, taken at scheduling. They live on one 4-ary heap, except three streams
-  that need no heap and are merged with its top in the same order: the DISPATCH events
-  (all at the current time, at most one per pool: a ring), the roster changes (known in
-  advance: sorted once, holding the sequence numbers 0..R-1 they take first) and the
-  arrivals (one pending at a time, its sequence number taken when the previous one is
-  processed);
+  one counter, taken at scheduling. They live on one 4-ary heap, except four streams
+  that are merged with its top in the same order: the DISPATCH events (all at the
+  current time, at most one per pool: a ring), the roster changes (known in advance:
+  sorted once, holding the sequence numbers 0..R-1 they take first), the arrivals (one
+  pending at a time, its sequence number taken when the previous one is processed) and
+  the PATIENCE events (a binary heap of their own with each entry's place kept, so that
+  an answered call takes its event off at once; on the event heap, cancelled ones were
+  a sixth of all pops);
 * SimPy's continuations are two FIFO queues, drained before the next class event:
   URGENT (a process starts) before NORMAL (a granted or hung-up request resumes its
   process);
@@ -29,10 +31,14 @@ beside it (process id = n + patient). Its resume point and registers are rows of
 The loop reports capacity overflows of its preallocated arrays in ``status`` (the
 caller retries with larger arrays), never by writing out of bounds.
 
-Three things keep it fast without changing what it computes: an index that is known to
+Four things keep it fast without changing what it computes: an index that is known to
 be >= 0 goes through ``U`` (unsigned: Numba then compiles no negative-index wraparound);
-each arrival prefetches the rows of the patient `PREFETCH_AHEAD` arrivals later
-(`anwsim.engine.prefetch`); a dispatch with nobody waiting returns at once.
+a patient's Outcomes entries and registers are initialised by blocks of
+``2**BLOCK_BITS`` patients when an arrival in the block is `PREFETCH_AHEAD` arrivals
+away (one pass over all of them before the loop left them out of the caches by the time
+the loop wrote them); each arrival prefetches the Demand rows of the patient
+`PREFETCH_AHEAD` arrivals later (`anwsim.engine.prefetch`); a dispatch with nobody
+waiting returns at once.
 """
 
 from __future__ import annotations
@@ -301,7 +307,8 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 #   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
 #          4-ary heap: slots[cap]; free list[cap]; [heap size, free top, seq, ring head,
 #          ring tail]; dispatch ring pools[2^k >= pools + 1]; its sequence numbers[same];
-#          heap: times[cap]; keys[cap])
+#          heap: times[cap]; keys[cap]; patience heap: times[r]; keys[r]; journeys[r];
+#          requests[r]; a journey's place on it[n]; [its size])
 #   tr  = (rows int[cap, 6]: cls, seq, kind, patient, pool, group; time[cap]; [count])
 #   gr  = (groups int[g, N_G]; drop time[g]; crew busy; crew on; crew ended; crew end;
 #          crew staff)
@@ -1544,11 +1551,13 @@ def init_block(out, proc, b, n):
         for i in range(lo, hi):
             out_t[c, U(i)] = np.nan
     for c in range(N_I):
-        v = -1
-        if c == I_ATTEMPTS or c == I_ABANDONED_ATTEMPTS or c == I_BLOCKED_ATTEMPTS or c == I_EXITS:
-            v = 0
         for i in range(lo, hi):
-            out_i[c, U(i)] = v
+            out_i[c, U(i)] = -1
+    for i in range(lo, hi):  # the counters
+        out_i[I_ATTEMPTS, U(i)] = 0
+        out_i[I_ABANDONED_ATTEMPTS, U(i)] = 0
+        out_i[I_BLOCKED_ATTEMPTS, U(i)] = 0
+        out_i[I_EXITS, U(i)] = 0
     for c in range(N_B):
         for i in range(lo, hi):
             out_b[c, U(i)] = False
@@ -1571,8 +1580,8 @@ def ready(out, proc, p, n):
 @njit(**INLINE)
 def prefetch_patient(q, n, dm, proc, out):
     """Ask the cache for the rows of patient ``q`` before its arrival (anwsim.engine.
-    prefetch says why): its Demand rows, its journey's and its supervision check's
-    registers, and its entry of every Outcomes column."""
+    prefetch says why): its Demand rows and its supervision check's registers (its
+    Outcomes entries and journey registers are brought in by `init_block`)."""
     df, di, patience, _, delays, offload, noise = dm
     prefetch_read(df, q, 0)
     prefetch_read(df, q, df.shape[1] - 1)

@@ -1,11 +1,11 @@
 """Cache prefetch hints for the compiled event loop (Numba intrinsics over LLVM's
 ``llvm.prefetch``).
 
-A patient's rows are spread over some sixty cache lines (its Demand rows, its process
-registers, one line per Outcomes column), and patients are stored by channel, not in
-arrival order: the hardware prefetcher cannot guess the next one, and the loop stalls on
-the first touch of each row (about a quarter of its time). The loop asks for the rows of
-a patient some arrivals ahead instead. A prefetch is only a hint: it reads nothing into
+A patient's rows are spread over many cache lines, and patients are stored by channel,
+not in arrival order: the hardware prefetcher cannot guess the next one, and the loop
+stalled on the first touch of each row (about a quarter of its time). The loop asks for
+the Demand rows of a patient some arrivals ahead instead (its Outcomes entries and
+registers it initialises then, by block, which brings them in as well). A prefetch is only a hint: it reads nothing into
 the program and never faults, so results cannot change.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
@@ -72,6 +73,22 @@ def _scratch(
     return array[: shape[0]]
 
 
+_LAST_HASHED: tuple[weakref.ref[Scenario], str] | None = None
+"""The scenario last simulated and its hash: a run simulates one scenario many times."""
+
+
+def _scenario_key(scenario: Scenario) -> str:
+    """`scenario_hash` of ``scenario``, computed once while the same object comes back (a
+    Scenario is frozen; serialising it takes about a millisecond per replication)."""
+    global _LAST_HASHED
+    last = _LAST_HASHED
+    if last is not None and last[0]() is scenario:
+        return last[1]
+    key = scenario_hash(scenario)
+    _LAST_HASHED = (weakref.ref(scenario), key)
+    return key
+
+
 def scenario_arrays(scenario: Scenario, key: str) -> ScenarioArrays:
     """The loop's arrays of ``scenario`` (cached by its hash ``key``; a few per process)."""
     built = _BUILT.get(key)
@@ -96,7 +113,7 @@ def simulate(
     scenario: Scenario, demand: Demand, *, trace: bool = False
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
-    key = scenario_hash(scenario)  # once: it serialises the whole scenario
+    key = _scenario_key(scenario)
     a = scenario_arrays(scenario, key)
     n = len(demand)
     try:
