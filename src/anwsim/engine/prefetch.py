@@ -5,8 +5,9 @@ A patient's rows are spread over many cache lines, and patients are stored by ch
 not in arrival order: the hardware prefetcher cannot guess the next one, and the loop
 stalled on the first touch of each row (about a quarter of its time). The loop asks for
 the Demand rows of a patient some arrivals ahead instead (its Outcomes entries and
-registers it initialises then, by block, which brings them in as well). A prefetch is only a hint: it reads nothing into
-the program and never faults, so results cannot change.
+registers it initialises then, by block, which brings them in as well). A prefetch is
+only a hint: it reads nothing into the program and never faults, so results cannot
+change.
 """
 
 from __future__ import annotations
