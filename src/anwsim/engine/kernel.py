@@ -371,6 +371,11 @@ def ev_before(ta, ka, tb, kb):
 
 @njit(**INLINE)
 def ev_pop(ev):
+    """Take the heap's top off: its hole goes down to a leaf along the least children, and
+    the last entry, put there, goes up to its place (Floyd's order of work: comparing
+    that entry with the children at every level is a branch the processor cannot
+    predict; most entries stay near the bottom). Keys are unique, so the top taken is
+    the same whatever the heap's shape."""
     ht, hk, hs = ev[8], ev[9], ev[3]
     top = hs[U(0)]
     ev[5][0] -= 1
@@ -388,15 +393,19 @@ def ev_pop(ev):
                 a = c1 if ev_before(ht[U(c1)], hk[U(c1)], ht[U(child)], hk[U(child)]) else child
                 b = c3 if ev_before(ht[U(c3)], hk[U(c3)], ht[U(c2)], hk[U(c2)]) else c2
                 m = b if ev_before(ht[U(b)], hk[U(b)], ht[U(a)], hk[U(a)]) else a
-                mt, mk = ht[U(m)], hk[U(m)]
             else:
-                m, mt, mk = child, ht[U(child)], hk[U(child)]
+                m = child
                 for c in range(child + 1, size):
-                    if ev_before(ht[U(c)], hk[U(c)], mt, mk):
-                        m, mt, mk = c, ht[U(c)], hk[U(c)]
-            if ev_before(mt, mk, lt, lk):
-                ht[U(k)], hk[U(k)], hs[U(k)] = mt, mk, hs[U(m)]
-                k = m
+                    if ev_before(ht[U(c)], hk[U(c)], ht[U(m)], hk[U(m)]):
+                        m = c
+            ht[U(k)], hk[U(k)], hs[U(k)] = ht[U(m)], hk[U(m)], hs[U(m)]
+            k = m
+        while k > 0:
+            parent = (k - 1) >> 2
+            pt = ht[U(parent)]
+            if lt < pt or (lt == pt and lk < hk[U(parent)]):
+                ht[U(k)], hk[U(k)], hs[U(k)] = pt, hk[U(parent)], hs[U(parent)]
+                k = parent
             else:
                 break
         ht[U(k)], hk[U(k)], hs[U(k)] = lt, lk, ls
