@@ -5,16 +5,30 @@ codes out of range) and on random inputs."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from anwsim.metrics import utilisation_by_hour_of_week
-from anwsim.metrics._columns import text_columns
+from anwsim.metrics._columns import frame, repeated_text_columns, text_columns
 from anwsim.metrics._log_kernels import block_sum, log_hourly, log_totals
-from anwsim.metrics._value_kernels import group_values, percentile, phone_counts
+from anwsim.metrics._value_kernels import (
+    NEIGHBOUR_STATION,
+    ambulance_values,
+    group_stably,
+    grouped_gaps,
+    percentile,
+    phone_counts,
+    seh_gaps,
+    volume_counts,
+)
 from anwsim.metrics._wait_kernels import (
     CHUNK,
+    any_outside,
+    exit_rows,
+    finite_rows,
     gather_waits,
     new_tally,
     tally_waits,
@@ -127,6 +141,58 @@ def test_log_hourly_is_the_stepwise_reading(start: float, end: float, n: int) ->
     np.testing.assert_array_equal(busy, want_busy)
 
 
+def hour_by_hour(t, c, b, ot, lo, hi, start, end) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes per hour of the week as the loop over every hour adds them: per hour its
+    entries' pieces in order, then its lead piece, added to the hour of the week."""
+    first, last = math.floor(start / 60.0), math.floor(end / 60.0)
+    if 60.0 * last >= end:
+        last -= 1
+    staffed, busy = np.zeros(168), np.zeros(168)
+    inside = list(range(lo, hi))
+    e = 0
+    for hour in range(first, max(last, first) + 1):
+        below, cut = e, 60.0 * (hour + 1)
+        bound = cut if hour < last else end
+        s = o = 0.0
+        while e < len(inside) and t[inside[e]] < cut:
+            k = inside[e]
+            upto = t[inside[e + 1]] if e + 1 < len(inside) else end
+            s += (min(upto, bound) - t[k]) * float(c[k])
+            o += (min(upto, bound) - t[k]) * float(b[k] - ot[k])
+            e += 1
+        if hour == first:
+            upto = t[lo] if hi > lo else math.inf
+            length = min(upto, 60.0 * (first + 1) if last > first else end) - start
+            held = max(lo - 1, 0)
+        else:
+            upto = t[inside[below]] if below < len(inside) else end
+            length = min(bound, upto) - 60.0 * hour
+            held = lo + below - 1 if lo else max(below - 1, 0)
+        s += length * float(c[held])
+        o += length * float(b[held] - ot[held])
+        staffed[hour % 168] += s
+        busy[hour % 168] += o
+    return staffed, busy
+
+
+@pytest.mark.parametrize("n", [1, 2, 40, 700, 20_000])
+def test_log_hourly_adds_up_hour_by_hour(n: int) -> None:
+    """Bit for bit the sums of the loop over every hour, also on times off any grid and
+    on sparse logs (runs of hours without a change, added in a loop of their own)."""
+    rng = np.random.default_rng(100 + n)
+    t, c, b, ot, _ = random_log(rng, n, 3 * WEEK)
+    if n == 40:
+        t = np.concatenate([t[:20], t[20:] + 2 * WEEK])  # a long run without changes
+    for start, end in ((0.0, 3 * WEEK), (77.7, 5 * WEEK + 0.3), (t[0], t[-1]), (-61.0, 600.0)):
+        lo = int(np.searchsorted(t, start, side="right"))
+        hi = max(lo, int(np.searchsorted(t, end, side="left")))
+        staffed, busy = np.zeros(168), np.zeros(168)
+        log_hourly(t, c, b, ot, lo, hi, start, end, staffed, busy)
+        want_staffed, want_busy = hour_by_hour(t, c, b, ot, lo, hi, start, end)
+        assert staffed.tobytes() == want_staffed.tobytes()
+        assert busy.tobytes() == want_busy.tobytes()
+
+
 # ------------------------------------------------------------------ waits
 
 
@@ -217,18 +283,151 @@ def test_gather_waits_in_patient_order_and_sites_as_numpy_indexes() -> None:
 # ------------------------------------------------------------------ access values
 
 
-def test_group_values_are_the_masks_values_in_patient_order() -> None:
-    rng = np.random.default_rng(6)
-    for n, groups in ((0, 3), (1, 1), (1000, 1), (5000, 5)):
-        values = rng.normal(size=n)
-        codes = rng.integers(-1, groups + 2, n).astype(np.int8)  # some out of range
-        mask = rng.random(n) < 0.7
-        grouped, offsets = group_values(values, codes, np.flatnonzero(mask), groups)
-        for g in range(groups):
-            np.testing.assert_array_equal(
-                grouped[offsets[g] : offsets[g + 1]], values[mask & (codes == g)]
-            )
-        assert offsets[-1] == grouped.size
+def masked_groups(values: np.ndarray, codes: np.ndarray, mask: np.ndarray, n: int) -> list:
+    """``values[mask & (codes == code)]`` for each code 0 … n − 1."""
+    return [values[mask & (codes == code)] for code in range(n)]
+
+
+def split(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    return [values[offsets[g] : offsets[g + 1]] for g in range(offsets.size - 1)]
+
+
+def assert_groups(got: list[np.ndarray], want: list[np.ndarray]) -> None:
+    assert len(got) == len(want)
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def random_times(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    values = rng.normal(100.0, 30.0, n)
+    values[rng.random(n) > share] = np.nan
+    values[rng.random(n) < 0.01] = np.inf
+    return values
+
+
+@pytest.mark.parametrize(("n", "groups"), [(0, 3), (1, 1), (7, 2), (1000, 1), (5000, 6)])
+def test_grouped_gaps_are_the_masks_values_in_patient_order(n: int, groups: int) -> None:
+    rng = np.random.default_rng(6 + n)
+    later, earlier = random_times(rng, n, 0.8), random_times(rng, n, 0.95)
+    codes = rng.integers(-1, groups + 2, n).astype(np.int8)  # some out of range
+    keep, pending = rng.random(n) < 0.9, rng.random(n) < 0.2
+    values, offsets, waiting = grouped_gaps(later, earlier, codes, keep, pending, groups)
+    taken = keep & np.isfinite(later)
+    with np.errstate(invalid="ignore"):  # inf - inf
+        gaps = later - earlier
+    assert_groups(split(values, offsets), masked_groups(gaps, codes, taken, groups))
+    want = [
+        int(np.count_nonzero(keep & ~np.isfinite(later) & pending & (codes == g)))
+        for g in range(groups)
+    ]
+    assert list(waiting) == want
+
+
+@pytest.mark.parametrize("m", [0, 1, 3, 4, 5, 1001])
+def test_group_stably_is_a_stable_sort_by_group(m: int) -> None:
+    rng = np.random.default_rng(m)
+    values, group = rng.normal(size=m + 3), rng.integers(0, 4, m + 3).astype(np.int32)
+    grouped, offsets = group_stably(values, group, m, 4)
+    order = np.argsort(group[:m], kind="stable")
+    assert grouped.tobytes() == values[:m][order].tobytes()
+    assert list(offsets) == [0, *np.cumsum(np.bincount(group[:m], minlength=4))]
+
+
+def test_seh_gaps_are_the_masks_values() -> None:
+    rng = np.random.default_rng(9)
+    n, sehs = 4000, 3
+    keep, seh = rng.random(n) < 0.9, rng.integers(-1, sehs + 1, n)
+    columns = [random_times(rng, n, share) for share in (0.3, 0.4, 0.5, 0.6, 0.7)]
+    handover, at_seh, doctor, arrival, start = columns
+    handoffs, handoff_offsets, doors, door_offsets, seen = seh_gaps(
+        keep, seh, sehs, handover, at_seh, doctor, arrival, start
+    )
+    with np.errstate(invalid="ignore"):  # inf - inf
+        handoff, door = handover - at_seh, doctor - arrival
+    want = masked_groups(handoff, seh, keep & np.isfinite(handoff), sehs)
+    assert_groups(split(handoffs, handoff_offsets), want)
+    assert_groups(
+        split(doors, door_offsets), masked_groups(door, seh, keep & np.isfinite(door), sehs)
+    )
+    assert list(seen) == [
+        int(np.count_nonzero(keep & np.isfinite(start) & (seh == s))) for s in range(sehs)
+    ]
+
+
+def test_ambulance_values_are_the_mask_counts() -> None:
+    rng = np.random.default_rng(10)
+    n = 6000
+    keep, unserved = rng.random(n) < 0.9, rng.random(n) < 0.1
+    urgency = rng.integers(-1, 5, n)  # 3 and 4: rides of no known urgency
+    urgent = np.array([True, True, False])
+    incident, arrival, at_seh, depart, dispatch = (
+        random_times(rng, n, share) for share in (0.9, 0.6, 0.4, 0.5, 0.7)
+    )
+    conveyed, station = rng.random(n) < 0.5, rng.integers(-2, 3, n)
+    responses, offsets, not_on_scene, counts, rides = ambulance_values(
+        keep, unserved, urgency, urgent, incident, arrival, at_seh, depart, conveyed, dispatch,
+        station, 25.0,
+    )  # fmt: skip
+    with np.errstate(invalid="ignore"):  # inf - inf
+        response, to_seh = arrival - incident, at_seh - incident
+    ride = keep & (urgency >= 0)
+    on_scene = np.isfinite(response)
+    assert_groups(split(responses, offsets), masked_groups(response, urgency, ride & on_scene, 3))
+    want = [int(np.count_nonzero(ride & unserved & ~on_scene & (urgency == u))) for u in range(3)]
+    assert list(not_on_scene) == want
+    ride_urgent = ride & ((urgency == 0) | (urgency == 1))
+    there = np.isfinite(at_seh)
+    stuck = unserved & ~there & (conveyed | ~np.isfinite(depart))
+    sent = keep & np.isfinite(dispatch)
+    assert list(counts) == [
+        np.count_nonzero(ride_urgent & there & (to_seh <= 25.0)),
+        np.count_nonzero(ride_urgent & (there | stuck)),
+        np.count_nonzero(sent),
+        np.count_nonzero(sent & (station == NEIGHBOUR_STATION)),
+    ]
+    assert list(rides) == [int(np.count_nonzero(sent & (urgency == u))) for u in range(3)]
+
+
+def test_volume_counts_are_the_mask_counts() -> None:
+    rng = np.random.default_rng(11)
+    n, channels = 5000, 4
+    keep = rng.random(n) < 0.9
+    channel = rng.integers(-1, channels + 1, n).astype(np.int16)
+    entry = rng.integers(0, 3, n).astype(np.int8)
+    disposition = rng.integers(0, 6, n).astype(np.int8)
+    triage_end, consult, visit, callback, travel = (random_times(rng, n, 0.4) for _ in range(5))
+    consult_by = rng.integers(-1, 2, n)
+    per_channel, counts, travels = volume_counts(
+        keep, channel, channels, entry, 1, triage_end, disposition, (2, 4), consult,
+        consult_by, visit, callback, travel,
+    )  # fmt: skip
+    want = [int(np.count_nonzero(keep & (channel == c))) for c in range(channels)]
+    assert list(per_channel) == want
+    telephone = keep & (entry == 1) & np.isfinite(triage_end)
+    telephone &= (disposition != 2) & (disposition != 4)
+    consults, visits = keep & np.isfinite(consult), keep & np.isfinite(visit)
+    by_gp = np.count_nonzero(consults & (consult_by == 0))
+    callbacks = np.count_nonzero(keep & np.isfinite(callback))
+    assert list(counts) == [
+        np.count_nonzero(telephone),
+        np.count_nonzero(consults),
+        np.count_nonzero(visits),
+        by_gp + np.count_nonzero(visits) + callbacks,
+    ]
+    assert travels.tobytes() == travel[keep & np.isfinite(travel)].tobytes()
+
+
+def test_rows_are_numpys_flatnonzero() -> None:
+    rng = np.random.default_rng(12)
+    values, exit_via = random_times(rng, 3000, 0.3), rng.integers(0, 9, 3000)
+    attempts, queue = rng.integers(0, 3, 3000), rng.integers(-1, 4, 3000)
+    assert list(finite_rows(values)) == list(np.flatnonzero(np.isfinite(values)))
+    hung_up, waiting = exit_rows(exit_via, 0, attempts, 8, queue)
+    assert list(hung_up) == list(np.flatnonzero((exit_via == 0) & (attempts == 1)))
+    assert list(waiting) == list(np.flatnonzero((exit_via == 8) & (queue >= 0)))
+    area = rng.integers(-3, 5, 100)
+    assert not any_outside(area, -3, 5) and any_outside(area, -3, 4) and any_outside(area, -2, 5)
+    assert not any_outside(area[:0], 0, 0)
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 4096, 4097, 20_000, 150_000])
@@ -255,7 +454,9 @@ def test_percentile_is_numpys(n: int) -> None:
 def test_phone_counts_are_the_mask_counts() -> None:
     rng = np.random.default_rng(7)
     n = 5000
-    callers, emergency = rng.random(n) < 0.8, rng.random(n) < 0.2
+    keep, entry = rng.random(n) < 0.9, rng.integers(0, 3, n).astype(np.int8)
+    urgency = rng.integers(-1, 7, n).astype(np.int8)  # some out of range
+    emergency = np.array([True, True, False, False, True, False])
     answer = np.where(rng.random(n) < 0.8, rng.uniform(1.0, 100.0, n), np.nan)
     start = answer - rng.exponential(2.0, n)
     start[rng.random(n) < 0.05] = np.nan
@@ -264,27 +465,21 @@ def test_phone_counts_are_the_mask_counts() -> None:
     attempts = tuple(rng.integers(0, 4, n) for _ in range(3))
     limits = (0.5, 2.0, 10.0)
     waits, back, counts = phone_counts(
-        callers,
-        emergency,
-        answer,
-        start,
-        called_back,
-        requested,
-        exit_via,
-        attempts,
-        (2, 3),
-        limits,
-    )
+        keep, entry, 1, urgency, emergency, answer, start, called_back, requested, exit_via,
+        attempts, (2, 3), limits,
+    )  # fmt: skip
+    callers = keep & (entry == 1) & (attempts[0] >= 1)
+    on_line = np.isin(urgency, np.flatnonzero(emergency))
     live = callers & np.isfinite(answer) & ~called_back
     wait = answer - start
     np.testing.assert_array_equal(waits, wait[live])
     np.testing.assert_array_equal(
         back, (answer - requested)[callers & called_back & np.isfinite(answer)]
     )
-    other = callers & ~emergency
+    other = callers & ~on_line
     want = [
-        (callers & emergency).sum(),
-        (live & emergency & (wait <= limits[0])).sum(),
+        (callers & on_line).sum(),
+        (live & on_line & (wait <= limits[0])).sum(),
         other.sum(),
         (live & other & (wait <= limits[1])).sum(),
         (live & other & (wait <= limits[2])).sum(),
@@ -311,3 +506,32 @@ def test_text_columns_are_the_columns_pandas_infers() -> None:
             {k: np.array(column, dtype=object)[take] for k, column in enumerate(columns)}
         )
         pd.testing.assert_frame_equal(got, want)
+
+
+def test_repeated_text_columns_are_text_columns_and_not_changed_by_a_table() -> None:
+    names, roles = ("a", "b", "c"), ("x", "y", "x")
+    got = repeated_text_columns(4, names, roles)
+    want = text_columns(np.repeat(np.arange(3), 4), names, roles)
+    for a, b in zip(got, want, strict=True):
+        pd.testing.assert_series_equal(pd.Series(a), pd.Series(b))
+    frame = pd.DataFrame({"name": got[0], "role": got[1]})
+    frame.loc[0, "name"] = "changed"
+    assert repeated_text_columns(4, names, roles) is got and got[0][0] == "a"
+
+
+def test_frame_is_the_dict_constructors_table() -> None:
+    names, roles = repeated_text_columns(2, ("a", "b"), ("x", "y"))
+    columns = {
+        "name": names,
+        "role": roles,
+        "hour": np.arange(4),
+        "minutes": np.array([1.5, np.nan, 0.0, -0.0]),
+        "n": np.full(4, 7),
+    }
+    got, want = frame(dict(columns)), pd.DataFrame(dict(columns))
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.columns.dtype == want.columns.dtype and isinstance(got.index, pd.RangeIndex)
+    got.columns.name = "changed"  # its own column index
+    got.loc[0, "name"] = "changed"  # and its own text
+    assert frame(dict(columns)).columns.name is None and names[0] == "a"
+    assert frame({}).empty

@@ -163,6 +163,18 @@ def block_sum(values: np.ndarray, n: int) -> float:
     return total
 
 
+@njit(**INLINE)
+def _hour(t: float) -> int:
+    """The hour h with 60 h <= t < 60 (h + 1) (``floor(t / 60)``, corrected if the
+    division rounds across a full hour)."""
+    h = math.floor(t / 60.0)
+    if 60.0 * h > t:
+        h -= 1
+    elif 60.0 * (h + 1) <= t:
+        h += 1
+    return h
+
+
 @njit(cache=True)
 def log_hourly(
     times: np.ndarray,
@@ -181,7 +193,9 @@ def log_hourly(
     inside. A piece counts in the hour ``floor(t / 60)`` of its start t: per hour (in
     order) the pieces from its entries, then its lead piece: from start in the first
     hour (holding entry ``max(lo - 1, 0)``), else from the full hour to its first
-    entry or the next full hour (holding the last entry before it)."""
+    entry or the next full hour (holding the last entry before it). A run of hours
+    without entries before the last hour is added in a loop of its own: each of them
+    is one piece of 60 minutes, held by the entry before the run."""
     first = int(np.floor(start / 60.0))
     last = int(np.floor(end / 60.0))  # the last full hour strictly inside (start, end)
     if 60.0 * last >= end:
@@ -192,7 +206,8 @@ def log_hourly(
     t, c, busy_, over = times[lo:hi], capacity[lo:hi], busy[lo:hi], overtime[lo:hi]
     e = 0  # the next entry
     week = first % HOURS_PER_WEEK
-    for hour in range(first, max(last, first) + 1):
+    hour, top = first, max(last, first)
+    while hour <= top:
         below = e  # entries in the hours before this one
         cut = 60.0 * (hour + 1)
         bound = cut if hour < last else end  # where the pieces of this hour end
@@ -215,3 +230,15 @@ def log_hourly(
         staffed[week] += s
         on_shift[week] += b
         week = week + 1 if week + 1 < HOURS_PER_WEEK else 0
+        hour += 1
+        if hour < last and not (e < m and t[e] < 60.0 * (hour + 1)):
+            # hours without entries up to the next entry's hour (or the last hour)
+            run = min(_hour(t[e]) if e < m else last, last) - hour
+            held = lo + e - 1 if lo else max(e - 1, 0)
+            s = 0.0 + 60.0 * capacity[held]  # as above: 0.0 plus the lead piece
+            b = 0.0 + 60.0 * (busy[held] - overtime[held])
+            for _ in range(run):
+                staffed[week] += s
+                on_shift[week] += b
+                week = week + 1 if week + 1 < HOURS_PER_WEEK else 0
+            hour += max(run, 0)

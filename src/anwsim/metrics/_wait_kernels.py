@@ -5,7 +5,9 @@ grant, in patient order); `tally_gathered` and `tally_waits` add the same waits,
 same order, to a `Tally` per queue and hour without listing them, and `waits_per_hour`
 folds it onto the week. The sums run in the order of the NumPy code this replaced (per
 hour in wait order, then the hours in order, as its `np.bincount` and folding did), so
-the table is the same bit for bit.
+the table is the same bit for bit. `finite_rows`, `exit_rows` and `any_outside` are the
+passes over all patients that `anwsim.metrics.queues` made with NumPy masks (the rows
+of the few waits listed one by one, the check of the areas).
 """
 
 from __future__ import annotations
@@ -40,10 +42,55 @@ def count_finite(values: np.ndarray) -> int:
     return n
 
 
+@njit(cache=True)
+def finite_rows(values: np.ndarray) -> np.ndarray:
+    """The rows i with a finite ``values[i]``, in order (``np.flatnonzero(np.isfinite(
+    values))``)."""
+    rows = np.empty(values.size, dtype=np.int64)
+    k = 0
+    for i in range(values.size):
+        rows[k] = i
+        k += np.isfinite(values[i])
+    return rows[:k]
+
+
+@njit(cache=True)
+def exit_rows(
+    exit_via: np.ndarray,
+    abandoned: int,
+    attempts: np.ndarray,
+    unserved: int,
+    unserved_queue: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """In one pass, in order: the rows that left by ``abandoned`` after one attempt, and
+    those that left by ``unserved`` from a queue (``unserved_queue >= 0``). (Both are
+    rare: the tests are branches foreseen.)"""
+    n = exit_via.size
+    hung_up, waiting = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    k = m = 0
+    for i in range(n):
+        if exit_via[i] == abandoned and attempts[i] == 1:
+            hung_up[k] = i
+            k += 1
+        elif exit_via[i] == unserved and unserved_queue[i] >= 0:
+            waiting[m] = i
+            m += 1
+    return hung_up[:k], waiting[:m]
+
+
+@njit(cache=True)
+def any_outside(values: np.ndarray, low: int, high: int) -> bool:
+    """Whether a value is below ``low`` or at or above ``high``."""
+    outside = False
+    for x in values:
+        outside |= (x < low) | (x >= high)
+    return outside
+
+
 @njit(**LOOP)
 def gather_waits(
     when: np.ndarray,
-    site: np.ndarray,
+    site: np.ndarray | None,
     table: np.ndarray,
     begin: np.ndarray,
     end: np.ndarray,
@@ -54,14 +101,14 @@ def gather_waits(
 ) -> None:
     """Writes into ``waits`` (queue, begin, end, patient), from index ``at``, the wait
     of every patient i with a finite ``when[i]``, in patient order: queue
-    ``table[site[i]]``, from ``begin[i]`` to ``end[i]`` (less ``lag[i]``); ``rows`` is
-    room for a chunk of patients. A site indexes ``table`` as in NumPy (negative from
-    the end; out of range: IndexError)."""
+    ``table[site[i]]`` (``table[0]`` without ``site``), from ``begin[i]`` to ``end[i]``
+    (less ``lag[i]``); ``rows`` is room for a chunk of patients. A site indexes
+    ``table`` as in NumPy (negative from the end; out of range: IndexError)."""
     queue_out, begin_out, end_out, patient_out = waits
     for c0 in range(0, when.size, CHUNK):
         for j in range(_picked(when, c0, rows)):
             i = rows[j]
-            queue_out[at] = _queue(table, site[i])
+            queue_out[at] = _queue(table, 0 if site is None else site[i])
             begin_out[at] = begin[i]
             end_out[at] = end[i] if lag is None else end[i] - lag[i]
             patient_out[at] = i
@@ -125,7 +172,7 @@ def _tally(tally: Tally, q: int, b: float, e: float, start: float, stop: float) 
 @njit(**LOOP)
 def tally_gathered(
     when: np.ndarray,
-    site: np.ndarray,
+    site: np.ndarray | None,
     table: np.ndarray,
     begin: np.ndarray,
     end: np.ndarray,
@@ -140,7 +187,7 @@ def tally_gathered(
         for j in range(_picked(when, c0, rows)):
             i = rows[j]
             e = end[i] if lag is None else end[i] - lag[i]
-            _tally(tally, _queue(table, site[i]), begin[i], e, start, stop)
+            _tally(tally, _queue(table, 0 if site is None else site[i]), begin[i], e, start, stop)
 
 
 @njit(**LOOP)

@@ -5,23 +5,31 @@ the code below follows it. Shares are per patient. Patients still waiting in a q
 when the run stopped (``exit_via == "unserved"``) count in the denominator of every
 access share they would have been measured by, and never in its numerator.
 
-Shares count with `np.count_nonzero` on masks of all patients (the ambulance KPIs on
-the columns of the rides); a mean or percentile takes its values by the indices of its
-mask (`np.flatnonzero`), in patient order: the values, and their order, of the mask.
-The KPIs per urgency, SEH or ambulance urgency take the values of all groups in one
-pass (`group_values`, each group in patient order), the 90th percentile selects near
-its rank instead of partitioning all values (`percentile`, `np.percentile`'s value),
-and the phone KPIs count over the callers in one pass (`phone_counts`): the same
-values and counts, in `anwsim.metrics._value_kernels`.
+The passes over the patients are compiled loops (`anwsim.metrics._value_kernels`), one
+per part of the chain (phone, call to doctor, GP posts, ambulance, SEH), that choose
+their patients themselves instead of a mask per share: the values of a mean or
+percentile come grouped (urgencies, SEHs; each group in patient order: the values, and
+their order, of the masks), the 90th percentile selects near its rank instead of
+partitioning all values (`percentile`, `np.percentile`'s value). The same values and
+counts as the masks. The volume rows of `anwsim.metrics.table` are counted on the same
+passes (`Volumes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from anwsim.metrics._value_kernels import group_values, percentile, phone_counts
+from anwsim.metrics._value_kernels import (
+    ambulance_values,
+    grouped_gaps,
+    percentile,
+    phone_counts,
+    seh_gaps,
+    volume_counts,
+)
 from anwsim.model.outcomes import EXITS, Outcomes
 from anwsim.scenario.schema import (
     AMBULANCE_URGENCIES,
@@ -39,11 +47,6 @@ def _count(mask: np.ndarray) -> int:
     return int(np.count_nonzero(mask))
 
 
-def _share(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, int]:
-    """100 × |numerator ∧ denominator| / |denominator| (NaN if empty), and |denominator|."""
-    return _percent(_count(numerator & denominator), _count(denominator))
-
-
 def _percent(hits: int, n: int) -> tuple[float, int]:
     """100 × hits / n (NaN if n is 0), and n."""
     return (100.0 * hits / n if n else float("nan")), n
@@ -57,36 +60,76 @@ def _p90(values: np.ndarray) -> float:
     return percentile(values, 90) if values.size else float("nan")
 
 
-def _among(codes: np.ndarray, of: Sequence[int]) -> np.ndarray:
-    """``codes`` in ``of`` (`np.isin` for a few small codes)."""
-    out = np.zeros(codes.shape, dtype=bool)
-    for code in of:
-        out |= codes == code
-    return out
+def _flags(n: int, of: Sequence[int]) -> np.ndarray:
+    """A flag per code 0 … n − 1: whether it is one of ``of`` (the kernels' `np.isin`)."""
+    flags = np.zeros(n, dtype=np.bool_)
+    flags[list(of)] = True
+    return flags
 
 
-def _values(column: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``column[mask]``, by index (faster than a boolean mask for scattered patients)."""
-    return column[np.flatnonzero(mask)]
+def _split(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """The groups of grouped values (one after the other, group g from ``offsets[g]``)."""
+    return [values[offsets[g] : offsets[g + 1]] for g in range(offsets.size - 1)]
 
 
-def _grouped(column: np.ndarray, codes: np.ndarray, mask: np.ndarray, n: int) -> list[np.ndarray]:
-    """``_values(column, mask & (codes == code))`` for each code 0 … n − 1."""
-    values, offsets = group_values(column, codes, np.flatnonzero(mask), n)
-    return [values[offsets[code] : offsets[code + 1]] for code in range(n)]
+class Volumes(NamedTuple):
+    """What the volume rows (`anwsim.metrics.table`) count, counted on the passes over
+    the patients the access rows make."""
+
+    per_channel: list[int]
+    telephone: int
+    """GP contacts by telephone: phone patients triaged, not sent to a consult or a
+    home visit."""
+    consult: int
+    home_visit: int
+    gp_contacts: int
+    """Consults by a GP, home visits and call-backs: the contacts per GP hour."""
+    seh_visits: list[int]
+    """Patients seen at each SEH (a finite ``seh_start``)."""
+    rides: list[int]
+    """Patients dispatched an ambulance, per ambulance urgency."""
 
 
 def access_rows(
     scenario: Scenario, outcomes: Outcomes, entry: np.ndarray, urgency: np.ndarray, keep: np.ndarray
-) -> Iterator[Row]:
-    """Rows of access KPIs for the patients in ``keep`` (those after the warm-up)."""
-    o, norms = outcomes, scenario.norms
+) -> tuple[list[Row], Volumes]:
+    """Rows of access KPIs for the patients in ``keep`` (those after the warm-up), and
+    the volumes counted on the way."""
+    o = outcomes
     unserved = keep & (o.exit_via == EXITS.index("unserved"))
-    yield from _phone_rows(scenario, o, entry, urgency, keep)
-    yield from _nts_rows(scenario, o, urgency, keep, unserved)
+    per_channel, gp_counts, travel = volume_counts(
+        keep,
+        o.channel,
+        len(scenario.demand.channels),
+        entry,
+        ENTRIES.index("phone"),
+        o.triage_end,
+        o.disposition,
+        (DISPOSITIONS.index("consult"), DISPOSITIONS.index("home_visit")),
+        o.consult_start,
+        o.consult_by,
+        o.visit_start,
+        o.callback_start,
+        o.travel_to_post,
+    )
+    rows = [
+        *_phone_rows(scenario, o, entry, urgency, keep),
+        *_nts_rows(scenario, o, urgency, keep, unserved),
+        *_travel_rows(scenario, travel),
+    ]
+    ambulance, rides = _ambulance_rows(scenario, o, keep, unserved)
+    seh, seh_visits = _seh_rows(scenario, o, keep)
+    rows += [*ambulance, *seh, *_unserved_rows(o, unserved)]
+    telephone, consult, home_visit, gp_contacts = (int(c) for c in gp_counts)
+    volumes = Volumes(
+        per_channel.tolist(), telephone, consult, home_visit, gp_contacts, seh_visits, rides
+    )
+    return rows, volumes
 
-    travelled = keep & np.isfinite(o.travel_to_post)
-    travel = _values(o.travel_to_post, travelled)
+
+def _travel_rows(scenario: Scenario, travel: np.ndarray) -> Iterator[Row]:
+    """Travel to the post (``travel``: the finite travel times, in patient order)."""
+    norms = scenario.norms
     yield ("travel_to_post_mean", "all", _mean(travel), None, None, int(travel.size))
     value, n = _percent(_count(travel <= norms.post_travel_minutes), travel.size)
     yield (
@@ -98,19 +141,30 @@ def access_rows(
         n,
     )
 
-    yield from _ambulance_rows(scenario, o, keep, unserved)
-    handoff = o.handover_start - o.ambulance_at_seh
-    door = o.seh_doctor - o.seh_arrival
-    sehs = len(scenario.sites.sehs)
-    handoffs = _grouped(handoff, o.seh, keep & np.isfinite(handoff), sehs)
-    doors = _grouped(door, o.seh, keep & np.isfinite(door), sehs)
-    for code, name in enumerate(scenario.sites.sehs):
-        values = handoffs[code]
-        yield ("handoff_delay_mean", name, _mean(values), None, None, int(values.size))
-        yield ("handoff_delay_p90", name, _p90(values), None, None, int(values.size))
-        values = doors[code]
-        yield ("door_to_doctor_mean", name, _mean(values), None, None, int(values.size))
-    yield from _unserved_rows(o, unserved)
+
+def _seh_rows(scenario: Scenario, o: Outcomes, keep: np.ndarray) -> tuple[list[Row], list[int]]:
+    """Handoff delay and door to doctor per SEH; the patients seen at each."""
+    handoffs, handoff_offsets, doors, door_offsets, seen = seh_gaps(
+        keep,
+        o.seh,
+        len(scenario.sites.sehs),
+        o.handover_start,
+        o.ambulance_at_seh,
+        o.seh_doctor,
+        o.seh_arrival,
+        o.seh_start,
+    )
+    rows: list[Row] = []
+    for name, handoff, door in zip(
+        scenario.sites.sehs,
+        _split(handoffs, handoff_offsets),
+        _split(doors, door_offsets),
+        strict=True,
+    ):
+        rows.append(("handoff_delay_mean", name, _mean(handoff), None, None, int(handoff.size)))
+        rows.append(("handoff_delay_p90", name, _p90(handoff), None, None, int(handoff.size)))
+        rows.append(("door_to_doctor_mean", name, _mean(door), None, None, int(door.size)))
+    return rows, seen.tolist()
 
 
 def _phone_rows(
@@ -120,13 +174,15 @@ def _phone_rows(
     answered live: a finite answer, not called back; their wait is that of the attempt
     that got through. What is counted over the callers, `phone_counts` counts."""
     norms = scenario.norms
-    callers = keep & (entry == ENTRIES.index("phone")) & (o.attempts >= 1)
-    emergency = _among(
-        urgency, [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
+    emergency = _flags(
+        len(URGENCIES), [URGENCIES.index(u) for u in scenario.triage.emergency_line_urgencies]
     )
     limit = norms.urgent_answer_seconds / 60.0
     waits, back_wait, counts = phone_counts(
-        callers,
+        keep,
+        entry,
+        ENTRIES.index("phone"),
+        urgency,
         emergency,
         o.answer,
         o.answered_attempt_start,
@@ -189,66 +245,71 @@ def _phone_rows(
 def _nts_rows(
     scenario: Scenario, o: Outcomes, urgency: np.ndarray, keep: np.ndarray, unserved: np.ndarray
 ) -> Iterator[Row]:
-    """Call to first doctor or crew contact per urgency, and the share within the norm."""
-    contact = np.isfinite(o.doctor_contact)
-    to_doctor = o.doctor_contact - o.call
-    seen = keep & contact
-    # still waiting when the run stopped, for a contact they would have had
-    waiting = unserved & ~contact & (o.disposition != DISPOSITIONS.index("advice"))
-    waiting_urgency = urgency[np.flatnonzero(waiting)]
-    for code, (name, values) in enumerate(
-        zip(URGENCIES, _grouped(to_doctor, urgency, seen, len(URGENCIES)), strict=True)
-    ):
+    """Call to first doctor or crew contact per urgency, and the share within the norm.
+    Its denominator also counts the patients of the urgency still waiting when the run
+    stopped for a contact they would have had (no contact yet, not advice only)."""
+    waiting = unserved & (o.disposition != DISPOSITIONS.index("advice"))
+    to_doctor, offsets, still_waiting = grouped_gaps(
+        o.doctor_contact, o.call, urgency, keep, waiting, len(URGENCIES)
+    )
+    for code, (name, values) in enumerate(zip(URGENCIES, _split(to_doctor, offsets), strict=True)):
         norm = scenario.norms.nts_minutes.get(name)  # type: ignore[call-overload]
         yield ("call_to_doctor_mean", name, _mean(values), norm, None, int(values.size))
         yield ("call_to_doctor_p90", name, _p90(values), norm, None, int(values.size))
         if norm is not None:  # of this urgency, seen or still waiting (disjoint)
-            n = values.size + _count(waiting_urgency == code)
+            n = values.size + int(still_waiting[code])
             value, n = _percent(_count(values <= norm), n)
             yield ("within_nts_norm", name, value, norm, None, n)
 
 
 def _ambulance_rows(
     scenario: Scenario, o: Outcomes, keep: np.ndarray, unserved: np.ndarray
-) -> Iterator[Row]:
+) -> tuple[list[Row], list[int]]:
+    """Response per ambulance urgency (the share's denominator also counts the rides
+    not yet on scene when the run stopped), rides by a neighbouring region, and the
+    urgent rides at the SEH within the norm (also counting those stuck before it); the
+    patients dispatched per ambulance urgency."""
     norms = scenario.norms
-    rides = np.flatnonzero(keep & (o.ambulance_urgency >= 0))
-    ride_urgency = o.ambulance_urgency[rides]
-    incident = o.incident[rides]
-    ride_unserved = unserved[rides]
-    response = o.ambulance_arrival[rides] - incident
-    on_scene = np.isfinite(response)
-    responses = _grouped(response, ride_urgency, on_scene, len(AMBULANCE_URGENCIES))
-    for code, name in enumerate(AMBULANCE_URGENCIES):
-        of = ride_urgency == code
-        values = responses[code]
-        yield ("ambulance_response_mean", name, _mean(values), None, None, int(values.size))
+    urgent = _flags(len(AMBULANCE_URGENCIES), [AMBULANCE_URGENCIES.index(u) for u in ("A1", "A2")])
+    responses, offsets, not_on_scene, counts, rides = ambulance_values(
+        keep,
+        unserved,
+        o.ambulance_urgency,
+        urgent,
+        o.incident,
+        o.ambulance_arrival,
+        o.ambulance_at_seh,
+        o.ambulance_depart_scene,
+        o.conveyed,
+        o.ambulance_dispatch,
+        o.station,
+        float(norms.call_to_seh_minutes),
+    )
+    rows: list[Row] = []
+    for code, (name, values) in enumerate(
+        zip(AMBULANCE_URGENCIES, _split(responses, offsets), strict=True)
+    ):
+        rows.append(("ambulance_response_mean", name, _mean(values), None, None, int(values.size)))
         norm = norms.ambulance_response_minutes.get(name)  # type: ignore[call-overload]
         if norm is not None:
-            value, n = _share(response <= norm, of & (on_scene | ride_unserved))
-            yield (
-                "ambulance_response_within_norm",
-                name,
-                value,
-                norm,
-                norms.ambulance_response_percent,
-                n,
+            n = values.size + int(not_on_scene[code])
+            value, n = _percent(_count(values <= norm), n)
+            rows.append(
+                (
+                    "ambulance_response_within_norm",
+                    name,
+                    value,
+                    norm,
+                    norms.ambulance_response_percent,
+                    n,
+                )
             )
-    dispatched = keep & np.isfinite(o.ambulance_dispatch)
-    value, n = _share(o.station == -2, dispatched)
-    yield ("ambulance_by_neighbour", "all", value, None, None, n)
-    urgent = _among(ride_urgency, [AMBULANCE_URGENCIES.index(u) for u in ("A1", "A2")])
-    at_seh_time = o.ambulance_at_seh[rides]
-    at_seh = np.isfinite(at_seh_time)
-    # stuck before the SEH: conveying, or not yet on scene (conveyance not yet known)
-    stuck = (
-        ride_unserved
-        & ~at_seh
-        & (o.conveyed[rides] | ~np.isfinite(o.ambulance_depart_scene[rides]))
-    )
-    to_seh = at_seh_time - incident
-    value, n = _share(at_seh & (to_seh <= norms.call_to_seh_minutes), urgent & (at_seh | stuck))
-    yield ("call_to_seh_within_norm", "A1+A2", value, norms.call_to_seh_minutes, None, n)
+    to_seh, urgent_rides, dispatched, neighbour = (int(c) for c in counts)
+    value, n = _percent(neighbour, dispatched)
+    rows.append(("ambulance_by_neighbour", "all", value, None, None, n))
+    value, n = _percent(to_seh, urgent_rides)
+    rows.append(("call_to_seh_within_norm", "A1+A2", value, norms.call_to_seh_minutes, None, n))
+    return rows, rides.tolist()
 
 
 def _unserved_rows(o: Outcomes, unserved: np.ndarray) -> Iterator[Row]:

@@ -59,11 +59,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from anwsim.metrics._columns import text_columns
+from anwsim.metrics._columns import frame, repeated_text_columns
 from anwsim.metrics._log_kernels import HOURS_PER_WEEK
 from anwsim.metrics._wait_kernels import (
     CHUNK,
+    any_outside,
     count_finite,
+    exit_rows,
+    finite_rows,
     gather_waits,
     new_tally,
     tally_gathered,
@@ -115,8 +118,7 @@ def _line_of_area(outcomes: Outcomes, scenario: Scenario | None, lines: int) -> 
     for c, centre in enumerate(scenario.sites.triage_centres.values()):
         for a in area_ids if centre.areas == "all" else centre.areas:
             line_of_area[area_ids.index(a)] = c
-    area = outcomes.area
-    if area.size and (area.min() < -line_of_area.size or area.max() >= line_of_area.size):
+    if any_outside(outcomes.area, -line_of_area.size, line_of_area.size):
         raise IndexError("an area of the outcomes is not in the scenario's region")
     return line_of_area
 
@@ -133,10 +135,11 @@ def _callback_posts(outcomes: Outcomes, scenario: Scenario, rows: np.ndarray) ->
 
 class _Gather(NamedTuple):
     """The waits of the patients with a finite ``when``, in patient order: in queue
-    ``table[site]``, from ``begin`` to ``end`` (less ``lag``); columns of all patients."""
+    ``table[site]`` (``table[0]`` without ``site``), from ``begin`` to ``end`` (less
+    ``lag``); columns of all patients."""
 
     when: np.ndarray
-    site: np.ndarray
+    site: np.ndarray | None
     table: np.ndarray
     begin: np.ndarray
     end: np.ndarray
@@ -150,59 +153,63 @@ Part = _Gather | tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 def _parts(o: Outcomes, scenario: Scenario | None) -> list[Part]:
     """Every wait Outcomes shows, as parts in the order of `queue_waits`."""
     parts: list[Part] = []
-    everyone = np.zeros(len(o), dtype=o.area.dtype)  # the site of a queue of one site
+    hung_up, still_waiting = exit_rows(
+        o.exit_via, _ABANDONED, o.attempts, _UNSERVED, o.unserved_queue
+    )
 
-    def served(grant: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(np.isfinite(grant))
+    def site_of(area: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+        """The sites of ``rows`` (without ``area``, a single site: the first)."""
+        return np.zeros(rows.size, dtype=np.int64) if area is None else area[rows]
 
     triage, supervision = _sites(o, "triagist"), _sites(o, "gp_supervisor")
     if triage.size:
         line = _line_of_area(o, scenario, triage.size)
-        if line is None:  # a single line: every caller's site is its first
-            line, area = np.zeros(1, dtype=np.int64), everyone
+        area: np.ndarray | None = None  # a single line: every caller's site is its first
+        if line is None:
+            line = np.zeros(1, dtype=np.int64)
         else:  # a caller's site: their area
             area = o.area
         at_triage = triage[line]
         parts.append(_Gather(o.answer, area, at_triage, o.answered_attempt_start, o.answer))
-        rows = np.flatnonzero(o.exit_via == _ABANDONED)
-        rows = rows[o.attempts[rows] == 1]
-        parts.append((at_triage[area[rows]], o.call[rows], o.abandon[rows], rows))
+        rows = hung_up  # a caller with one attempt who hung up
+        parts.append((at_triage[site_of(area, rows)], o.call[rows], o.abandon[rows], rows))
         sup = supervision[line] if supervision.size else supervision
         if sup.size:
             parts.append(_Gather(o.supervision_start, area, sup, o.triage_end, o.supervision_start))
         else:  # no supervising GP: no checks (or an IndexError, as for any queue missing)
-            rows = served(o.supervision_start)
-            parts.append((sup[area[rows]], o.triage_end[rows], o.supervision_start[rows], rows))
-        rows = served(o.callback_start)
+            rows = finite_rows(o.supervision_start)
+            queue = sup[site_of(area, rows)]
+            parts.append((queue, o.triage_end[rows], o.supervision_start[rows], rows))
+        rows = finite_rows(o.callback_start)
         if scenario is not None and rows.size:
-            queue = sup[area[rows]]
+            queue = sup[site_of(area, rows)]
             consult = _sites(o, "gp_consult")
             if scenario.triage.callback_by == "gp_consult" and consult.size:
                 post = _callback_posts(o, scenario, rows)
                 queue = np.where(post >= 0, consult[np.maximum(post, 0)], queue)
             parts.append((queue, o.triage_end[rows], o.callback_start[rows], rows))
-    for role, site_of, begin, grant in (
+    for role, site, begin, grant in (
         ("gp_consult", o.post, o.post_arrival, o.consult_start),
         ("treatment_place", o.seh, o.seh_arrival, o.seh_start),
     ):
         queues = _sites(o, role)
         if queues.size:
-            parts.append(_Gather(grant, site_of, queues, begin, grant))
+            parts.append(_Gather(grant, site, queues, begin, grant))
     visits = _sites(o, "gp_visit")
     if visits.size:  # the grant: the start of the visit less the drive there
         when, begin, lag = o.visit_start, o.visit_request, o.response_travel
         parts.append(_Gather(when, o.visit_post, visits, begin, o.visit_start, lag))
     doctors = _doctor_queues(o)
     if (doctors >= 0).any():
-        rows = served(o.seh_doctor)
+        rows = finite_rows(o.seh_doctor)
         rows = rows[doctors[o.seh[rows]] >= 0]
         begin = np.where(np.isfinite(o.handover_end[rows]), o.handover_end[rows], o.seh_start[rows])
         parts.append((doctors[o.seh[rows]], begin, o.seh_doctor[rows], rows))
     fleet = _sites(o, "ambulance")
     if fleet.size:
         grant = o.ambulance_dispatch
-        parts.append(_Gather(grant, everyone, fleet[:1], o.incident, grant))
-    parts.append(_still_waiting(o))
+        parts.append(_Gather(grant, None, fleet[:1], o.incident, grant))
+    parts.append(_still_waiting(o, still_waiting))
     return parts
 
 
@@ -225,11 +232,15 @@ def queue_waits(outcomes: Outcomes, scenario: Scenario | None = None) -> Waits:
     return waits
 
 
-def _still_waiting(o: Outcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Waits of the patients still in a queue when the run stopped, to ``stopped_at``
-    (their ``exit``, if ``stopped_at`` is not set): each began when they joined the
-    queue ``unserved_queue`` names (a redialling caller's attempt: unknown, left out)."""
-    rows = np.flatnonzero((o.exit_via == _UNSERVED) & (o.unserved_queue >= 0))
+def _still_waiting(
+    o: Outcomes, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Waits of the patients still in a queue when the run stopped (``rows``: those
+    unserved with an ``unserved_queue``), to ``stopped_at`` (their ``exit``, if
+    ``stopped_at`` is not set): each began when they joined the queue ``unserved_queue``
+    names (a redialling caller's attempt: unknown, left out)."""
+    if not rows.size:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0), rows
     queue = o.unserved_queue[rows]
     role = np.array([r for _, r in o.queues], dtype=object)[queue]
     callback = o.disposition[rows] == _CALLBACK
@@ -307,12 +318,12 @@ def queues_by_hour_of_week(
     waiting, started, length = waits_per_hour(tally), tally[4], tally[5]
     if not started.any():  # as np.bincount of no waits with weights: integer zeros
         length = length.astype(np.int64)
-    site, role = text_columns(
-        np.repeat(np.arange(n_queues), HOURS_PER_WEEK),
-        [s for s, _ in outcomes.queues],
-        [r for _, r in outcomes.queues],
+    site, role = repeated_text_columns(
+        HOURS_PER_WEEK,
+        tuple(s for s, _ in outcomes.queues),
+        tuple(r for _, r in outcomes.queues),
     )
-    return pd.DataFrame(
+    return frame(
         {
             "site": site,
             "role": role,

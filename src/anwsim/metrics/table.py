@@ -16,17 +16,12 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from anwsim.metrics.access import access_rows
+from anwsim.metrics._columns import frame, repeated_text_columns
+from anwsim.metrics.access import Volumes, access_rows
 from anwsim.metrics.definitions import KPIS
 from anwsim.metrics.workload import workload_rows
 from anwsim.model.outcomes import EXITS, Outcomes
-from anwsim.scenario.schema import (
-    AMBULANCE_URGENCIES,
-    DISPOSITIONS,
-    ENTRIES,
-    MINUTES_PER_YEAR,
-    Scenario,
-)
+from anwsim.scenario.schema import AMBULANCE_URGENCIES, MINUTES_PER_YEAR, Scenario
 
 Row = tuple[str, str, float, float | None, float | None, int]
 
@@ -38,33 +33,13 @@ def measured_window(scenario: Scenario, outcomes: Outcomes) -> tuple[float, floa
     return scenario.run.warmup_minutes, outcomes.horizon
 
 
-def _per_code(codes: np.ndarray, of: np.ndarray, n: int) -> list[int]:
-    """How many of the patients in the mask ``of`` have each code 0 … n − 1."""
-    return [int(np.count_nonzero(of & (codes == code))) for code in range(n)]
-
-
-def _volume_rows(
-    scenario: Scenario,
-    o: Outcomes,
-    keep: np.ndarray,
-    years: float,
-    consult: np.ndarray,
-    visit: np.ndarray,
-) -> Iterator[Row]:
-    """``consult`` and ``visit``: the patients in ``keep`` with a consult, a home visit."""
+def _volume_rows(scenario: Scenario, v: Volumes, years: float) -> Iterator[Row]:
+    """Patients per year per channel, GP contacts per 1,000 inhabitants and their split,
+    SEH visits and ambulance rides per year."""
     channels = list(scenario.demand.channels)
-    for name, n in zip(channels, _per_code(o.channel, keep, len(channels)), strict=True):
+    for name, n in zip(channels, v.per_channel, strict=True):
         yield ("patients_per_year", name, n / years, None, None, n)
-    phone = keep & (o.entry == ENTRIES.index("phone"))
-    triaged = phone & np.isfinite(o.triage_end)
-    disposition = o.disposition
-    telephone = triaged & (disposition != DISPOSITIONS.index("consult"))
-    telephone &= disposition != DISPOSITIONS.index("home_visit")
-    counts = {
-        "telephone": int(np.count_nonzero(telephone)),
-        "consult": int(np.count_nonzero(consult)),
-        "home_visit": int(np.count_nonzero(visit)),
-    }
+    counts = {"telephone": v.telephone, "consult": v.consult, "home_visit": v.home_visit}
     total = sum(counts.values())
     population = scenario.region.population
     yield ("gp_contacts_per_1000", "all", total / years / population * 1000.0, None, None, total)
@@ -77,13 +52,9 @@ def _volume_rows(
             None,
             n,
         )
-    sehs = scenario.sites.sehs
-    seen = keep & np.isfinite(o.seh_start)
-    for name, n in zip(sehs, _per_code(o.seh, seen, len(sehs)), strict=True):
+    for name, n in zip(scenario.sites.sehs, v.seh_visits, strict=True):
         yield ("seh_visits_per_year", name, n / years, None, None, n)
-    dispatched = keep & np.isfinite(o.ambulance_dispatch)
-    rides = _per_code(o.ambulance_urgency, dispatched, len(AMBULANCE_URGENCIES))
-    for name, n in zip(AMBULANCE_URGENCIES, rides, strict=True):
+    for name, n in zip(AMBULANCE_URGENCIES, v.rides, strict=True):
         yield ("ambulance_rides_per_year", name, n / years, None, None, n)
 
 
@@ -93,30 +64,26 @@ def kpi_table(scenario: Scenario, outcomes: Outcomes) -> pd.DataFrame:
     o = outcomes
     keep = (o.call >= start) & (o.call < end)
     years = (end - start) / MINUTES_PER_YEAR
-    consult = keep & np.isfinite(o.consult_start)
-    visit = keep & np.isfinite(o.visit_start)
-    gp_contacts = int(
-        np.count_nonzero(consult & (o.consult_by == 0))
-        + np.count_nonzero(visit)
-        + np.count_nonzero(keep & np.isfinite(o.callback_start))
-    )
+    access, volumes = access_rows(scenario, o, o.entry, o.urgency, keep)
     rows: list[Row] = [
-        *access_rows(scenario, o, o.entry, o.urgency, keep),
-        *workload_rows(o, gp_contacts, start, end),
-        *_volume_rows(scenario, o, keep, years, consult, visit),
+        *access,
+        *workload_rows(o, volumes.gp_contacts, start, end),
+        *_volume_rows(scenario, volumes, years),
     ]
     kpi, group, value, norm, target, n = zip(*rows, strict=True)
-    return pd.DataFrame(
+    # the same rows, so the same text, in every replication of a scenario
+    kpis, groups, units = repeated_text_columns(1, kpi, group, tuple(KPIS[k].unit for k in kpi))
+    return frame(
         {
-            "kpi": list(kpi),
-            "group": list(group),
+            "kpi": kpis,
+            "group": groups,
             "value": np.array(value, dtype=np.float64),
-            "unit": [KPIS[k].unit for k in kpi],
+            "unit": units,
             "norm": np.array([np.nan if x is None else x for x in norm], dtype=np.float64),
             "target": np.array([np.nan if x is None else x for x in target], dtype=np.float64),
             "n": np.array(n, dtype=np.int64),
-            "replication": o.replication,
-            "seed": o.seed,
+            "replication": np.full(len(kpi), o.replication),
+            "seed": np.full(len(kpi), o.seed),
         }  # in the order of COLUMNS
     )
 

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from anwsim.metrics._columns import text_columns
+from anwsim.metrics._columns import frame, repeated_text_columns
 from anwsim.metrics._log_kernels import HOURS_PER_WEEK, log_hourly, log_totals
 from anwsim.model.outcomes import Outcomes
 
@@ -117,10 +117,10 @@ def utilisation_by_hour_of_week(outcomes: Outcomes, start: float, end: float) ->
             log_hourly(t, c, b, ot, lo, hi, start, end, staffed[g], busy[g])
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = busy / staffed
-    name, role, site = text_columns(
-        np.repeat(np.arange(n), HOURS_PER_WEEK), res.name, res.role, res.site
+    name, role, site = repeated_text_columns(
+        HOURS_PER_WEEK, tuple(res.name), tuple(res.role), tuple(res.site)
     )
-    return pd.DataFrame(
+    return frame(
         {
             "group": name,
             "role": role,
