@@ -519,6 +519,14 @@ def test_repeated_text_columns_are_text_columns_and_not_changed_by_a_table() -> 
     assert repeated_text_columns(4, names, roles) is got and got[0][0] == "a"
 
 
+def test_repeated_text_columns_of_other_values_are_not_mixed_up() -> None:
+    """``1 == 1.0 == True``: a cache on the values alone would hand one for the other."""
+    ints = repeated_text_columns(2, (1, 2))
+    floats = repeated_text_columns(2, (1.0, 2.0))
+    assert list(ints[0]) == [1, 1, 2, 2] and list(floats[0]) == [1.0, 1.0, 2.0, 2.0]
+    assert type(floats[0][0]) is float and type(ints[0][0]) is int
+
+
 def test_frame_is_the_dict_constructors_table() -> None:
     names, roles = repeated_text_columns(2, ("a", "b"), ("x", "y"))
     columns = {

@@ -129,3 +129,22 @@ def _state_of(gen: np.random.Generator) -> np.ndarray:
     s = gen.bit_generator.state["state"]
     m = (1 << 64) - 1
     return np.array([s["state"] >> 64, s["state"] & m, s["inc"] >> 64, s["inc"] & m], np.uint64)
+
+
+@pytest.mark.parametrize(
+    ("reported", "expected"),
+    [("glibc 2.36", True), ("glibc 2.28", True), ("glibc 2.27", False), ("musl 1.2", False)],
+)
+def test_the_inline_exp_is_only_for_glibc_2_28_or_later(
+    monkeypatch: pytest.MonkeyPatch, reported: str, expected: bool
+) -> None:
+    monkeypatch.setattr(libm_exp.os, "confstr", lambda name: reported)
+    assert libm_exp.is_glibc_exp() is expected
+
+
+def test_no_glibc_version_means_no_inline_exp(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> str:
+        raise ValueError(name)
+
+    monkeypatch.setattr(libm_exp.os, "confstr", missing)
+    assert libm_exp.is_glibc_exp() is False

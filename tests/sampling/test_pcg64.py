@@ -409,3 +409,13 @@ def test_a_pickled_sampler_draws_the_same_and_rebuilds_its_caches() -> None:
         copy = pickle.loads(pickle.dumps(sampler))
         assert not copy._draw._encoded and not copy._draw._memo
         assert copy.sample(1).digest() == before
+
+
+def test_arrival_counts_keep_the_intensities_they_were_built_for() -> None:
+    expected = np.array([0.5, 12.0, 3.0])
+    counter = pcg64.ArrivalCounts(expected)
+    expected[:] = 100.0  # the caller's array changes; the counter's does not
+    state = np.array([1, 2, 3, 4], dtype=np.uint64)
+    again = state.copy()
+    assert np.array_equal(counter(state), pcg64.arrival_counts(again, np.array([0.5, 12.0, 3.0])))
+    assert not counter.expected.flags.writeable

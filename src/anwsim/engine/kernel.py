@@ -419,7 +419,7 @@ def ev_release(ev, slot):
 
 
 # --------------------------------------------------------------------------- patience
-# The PATIENCE events live on a heap of their own (ev[10:17]): most of them are cancelled
+# The PATIENCE events live on a heap of their own (ev[10:16]): most of them are cancelled
 # (the call is answered first), and a cancelled one is taken off at once instead of
 # riding the event heap until its time. Entries are ordered by the same (time, key) as
 # the event heap's, so merging its top with the others gives the same order. A journey
@@ -465,15 +465,17 @@ def pq_sift_down(ev, k, t, key, pid, arg):
 
 @njit(**INLINE)
 def pq_push(ev, clk, t, pid, arg):
-    """A PATIENCE event of journey ``pid`` at ``t`` (its sequence number taken now)."""
+    """A PATIENCE event of journey ``pid`` at ``t`` (its sequence number taken now);
+    False if there was no room (then the loop stops: the status says why)."""
     k = ev[15][0]
     if k >= ev[10].shape[0]:  # more than one per request slot: a request overflowed
         clk[1][0] = FULL_REQUESTS
-        return
+        return False
     key = PATIENCE * SHIFT + ev[5][2]
     ev[5][2] += 1
     ev[15][0] = k + 1
     pq_sift_up(ev, k, t, key, pid, arg)
+    return True
 
 
 @njit(**INLINE)
@@ -1150,8 +1152,8 @@ def resume(
             req = request(rq, pl, ev, clk, pool, k0, now, 0, pid, 0, -1)
             proc[0][pu, R_REQ] = req
             proc[0][pu, R_PATEV] = -1
-            if not patience_none:
-                pq_push(ev, clk, now + dm[2][iu, proc[0][pu, R_ATTEMPT]], pid, req)
+            at = now + dm[2][iu, proc[0][pu, R_ATTEMPT]]
+            if not patience_none and pq_push(ev, clk, at, pid, req):
                 proc[0][pu, R_PATEV] = 1
             proc[0][pu, R_STAGE] = S_PH_WAIT
             return
@@ -1655,9 +1657,10 @@ def event_loop(n, order, df, horizon_stop, call_back, while_returning, neighbour
             served = rq_i[slot, Q_STATE] == SERVED
         else:
             # the next class event (docs/engine.md §3): the least (time, class << 48 | seq)
-            # of the heap's top and three streams kept beside it in that same order: the
+            # of the heap's top and four streams kept beside it in that same order: the
             # dispatch ring (all at the current time), the roster changes (sorted once,
-            # holding sequence numbers 0..R-1) and the next arrival (one at a time)
+            # holding sequence numbers 0..R-1), the next arrival (one at a time) and the
+            # patience heap's top
             src = NONE
             bt = 0.0
             bk = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import weakref
 from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
@@ -74,22 +73,6 @@ def _scratch(
     return array[: shape[0]]
 
 
-_LAST_HASHED: tuple[weakref.ref[Scenario], str] | None = None
-"""The scenario last simulated and its hash: a run simulates one scenario many times."""
-
-
-def _scenario_key(scenario: Scenario) -> str:
-    """`scenario_hash` of ``scenario``, computed once while the same object comes back (a
-    Scenario is frozen; serialising it takes about a millisecond per replication)."""
-    global _LAST_HASHED
-    last = _LAST_HASHED
-    if last is not None and last[0]() is scenario:
-        return last[1]
-    key = scenario_hash(scenario)
-    _LAST_HASHED = (weakref.ref(scenario), key)
-    return key
-
-
 def scenario_arrays(scenario: Scenario, key: str) -> ScenarioArrays:
     """The loop's arrays of ``scenario`` (cached by its hash ``key``; a few per process)."""
     built = _BUILT.get(key)
@@ -114,7 +97,7 @@ def simulate(
     scenario: Scenario, demand: Demand, *, trace: bool = False
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
-    key = _scenario_key(scenario)
+    key = scenario_hash(scenario)  # once: it serialises the whole scenario
     a = scenario_arrays(scenario, key)
     n = len(demand)
     try:
@@ -228,7 +211,8 @@ def simulate(
 
 def _arrivals_before(demand: Demand, horizon: float) -> np.ndarray:
     """The patients who arrive before ``horizon``, in arrival order: a prefix of
-    ``demand.order`` (found by bisection, not by comparing every arrival time)."""
+    ``demand.order``, which lists the rows by arrival time (the Demand's layout), found
+    by bisection rather than by comparing every arrival time."""
     order = np.asarray(demand.order, dtype=np.int64)
     times = demand.arrival_minutes
     n_enter = bisect.bisect_left(range(order.shape[0]), horizon, key=lambda k: times[order[k]])

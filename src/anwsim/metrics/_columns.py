@@ -38,12 +38,19 @@ def text_columns(index: np.ndarray, *columns: Sequence[Any]) -> list[Any]:
     return [values.take(index) for values in inferred]
 
 
-@functools.lru_cache(maxsize=32)
 def repeated_text_columns(repeat: int, *columns: tuple[Any, ...]) -> tuple[Any, ...]:
     """`text_columns` of ``columns`` (tuples of one length) with each value repeated
-    ``repeat`` times in place (``np.repeat``), cached on the values. The columns are
+    ``repeat`` times in place (``np.repeat``), cached on the values when they are all
+    strings (a cache keyed on ``1 == 1.0 == True`` would mix dtypes). The columns are
     shared between calls: hand them only to `frame` (or `pd.DataFrame`), which copies
     them."""
+    if all(type(value) is str for column in columns for value in column):
+        return _repeated_text_columns(repeat, *columns)
+    return _repeated_text_columns.__wrapped__(repeat, *columns)
+
+
+@functools.lru_cache(maxsize=32)
+def _repeated_text_columns(repeat: int, *columns: tuple[Any, ...]) -> tuple[Any, ...]:
     n = len(columns[0]) if columns else 0
     return tuple(text_columns(np.repeat(np.arange(n), repeat), *columns))
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import struct
 from collections.abc import Callable
 from decimal import Decimal, localcontext
@@ -33,7 +34,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["check_inputs", "exp_fast", "exp_table", "in_fast_range", "matches_libm"]
+__all__ = ["check_inputs", "exp_fast", "exp_table", "in_fast_range", "is_glibc_exp", "matches_libm"]
 
 _TABLE_BITS = 7
 _N = 1 << _TABLE_BITS
@@ -156,6 +157,17 @@ def check_inputs() -> np.ndarray:
     typical = rng.uniform(-12.0, 12.0, size=1 << 15)
     x = np.concatenate([np.array(edges), spread, typical])
     return np.concatenate([x, -x])
+
+
+def is_glibc_exp() -> bool:
+    """Whether this process's C library is glibc 2.28 or later, whose ``exp`` `exp_fast`
+    follows (`matches_libm` then checks the values)."""
+    try:
+        name, version = str(os.confstr("CS_GNU_LIBC_VERSION")).split()  # "glibc 2.36"
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except (AttributeError, OSError, TypeError, ValueError):  # no glibc, or no confstr
+        return False
+    return name == "glibc" and (major, minor) >= (2, 28)
 
 
 @functools.cache

@@ -89,9 +89,10 @@ with SVML's ``exp``, which may differ from libm's in the last bit."""
 def inline_exp() -> bool:
     """Whether the lognormal kernels may take glibc's ``exp`` from `libm_exp` (vectorised,
     no call per value; their ``inline_exp`` argument): where it is this libm's and the
-    kernels take ``exp`` in a pass of its own (`_EXP_PASS`). Checked once per process, on
-    first use, so that importing this module compiles nothing."""
-    return _EXP_PASS and libm_exp.matches_libm()
+    kernels take ``exp`` in a pass of its own (`_EXP_PASS`), on glibc 2.28 or later (whose
+    ``exp`` it follows). Checked once per process, on first use, so that importing this
+    module compiles nothing."""
+    return _EXP_PASS and libm_exp.is_glibc_exp() and libm_exp.matches_libm()
 
 
 _SIGNS = np.array([1.0, -1.0])
@@ -858,7 +859,9 @@ class ArrivalCounts:
     then drawn for any stream."""
 
     def __init__(self, expected: np.ndarray) -> None:
-        self.expected = _check_expected(expected, 1.0)
+        # its own read-only copy: the table is built for these values
+        self.expected = np.array(_check_expected(expected, 1.0))
+        self.expected.setflags(write=False)
         self.table = poisson_table(self.expected)
 
     def __call__(self, s: np.ndarray) -> np.ndarray:
