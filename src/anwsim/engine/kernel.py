@@ -437,7 +437,7 @@ def pq_sift_up(ev, k, t, key, pid, arg):
     pt, pk = ev[10], ev[11]
     while k > 0:
         parent = (k - 1) >> 1
-        if t < pt[U(parent)] or (t == pt[U(parent)] and key < pk[U(parent)]):
+        if ev_before(t, key, pt[U(parent)], pk[U(parent)]):
             pq_place(ev, k, pt[U(parent)], pk[U(parent)], ev[12][U(parent)], ev[13][U(parent)])
             k = parent
         else:
@@ -487,12 +487,11 @@ def pq_remove(ev, pid):
     if k == size:
         return
     t, key, q, arg = ev[10][U(size)], ev[11][U(size)], ev[12][U(size)], ev[13][U(size)]
-    if k > 0:
-        parent = (k - 1) >> 1
-        if ev_before(t, key, ev[10][U(parent)], ev[11][U(parent)]):
-            pq_sift_up(ev, k, t, key, q, arg)
-            return
-    pq_sift_down(ev, k, t, key, q, arg)
+    parent = (k - 1) >> 1
+    if k > 0 and ev_before(t, key, ev[10][U(parent)], ev[11][U(parent)]):
+        pq_sift_up(ev, k, t, key, q, arg)
+    else:
+        pq_sift_down(ev, k, t, key, q, arg)
 
 
 @njit(**INLINE)
