@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from anwsim.scenario import Scenario, canonical_json, load_scenario, scenario_hash
+from anwsim.scenario.hashing import scenario_key
 
 WriteVariant = Callable[..., Path]
 
@@ -210,3 +211,16 @@ def test_hash_is_stable_across_processes(baseline: Scenario, baseline_path: Path
         check=True,
     )
     assert proc.stdout.strip() == scenario_hash(baseline)
+
+
+def test_scenario_key_follows_the_scenario_as_it_is_now(baseline: Scenario) -> None:
+    """The engine's in-process cache key: equal for an equal scenario, new after an
+    in-place change of a dict inside the (frozen) model, which a cached key would miss."""
+    again = load_scenario(Path(__file__).parents[2] / "scenarios" / "baseline.yaml")
+    assert again is not baseline
+    assert scenario_key(again) == scenario_key(baseline)
+    before = scenario_key(again)
+    rules = again.staffing.end_of_shift_by_role
+    rules["gp_consult"] = "replace" if rules.get("gp_consult") != "replace" else "finish"
+    assert scenario_key(again) != before
+    assert scenario_key(baseline) == before

@@ -41,16 +41,16 @@ from anwsim.model.outcomes import (
     ResourceTable,
 )
 from anwsim.sampling.demand import Demand
-from anwsim.scenario.hashing import scenario_hash
+from anwsim.scenario.hashing import scenario_key
 from anwsim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_BUILT: dict[str, ScenarioArrays] = {}
-"""Scenario arrays by scenario hash: built once per scenario, reused per replication."""
+_BUILT: dict[bytes, ScenarioArrays] = {}
+"""Scenario arrays by `scenario_key`: built once per scenario, reused per replication."""
 
-_CAPS: dict[str, dict[str, int]] = {}
+_CAPS: dict[bytes, dict[str, int]] = {}
 """Queue capacity a scenario needed (its heaps grow by re-running with twice the room)."""
 
 _SCRATCH: list[dict[str, np.ndarray]] = []
@@ -73,8 +73,9 @@ def _scratch(
     return array[: shape[0]]
 
 
-def scenario_arrays(scenario: Scenario, key: str) -> ScenarioArrays:
-    """The loop's arrays of ``scenario`` (cached by its hash ``key``; a few per process)."""
+def scenario_arrays(scenario: Scenario, key: bytes) -> ScenarioArrays:
+    """The loop's arrays of ``scenario`` (cached by its `scenario_key` ``key``; a few per
+    process)."""
     built = _BUILT.get(key)
     if built is None:
         if len(_BUILT) >= 16:
@@ -97,7 +98,7 @@ def simulate(
     scenario: Scenario, demand: Demand, *, trace: bool = False
 ) -> Outcomes | tuple[Outcomes, pd.DataFrame]:
     """One replication on the compiled engine (same rules as `anwsim.model.simulate`)."""
-    key = scenario_hash(scenario)  # once: it serialises the whole scenario
+    key = scenario_key(scenario)  # once: it serialises the whole scenario
     a = scenario_arrays(scenario, key)
     n = len(demand)
     try:
