@@ -1,6 +1,7 @@
 """How the compiled engine is compiled: the loop and every helper it calls without Numba's
 reference counting (with it, three quarters of the loop's time went to atomic increments
-and decrements), cached on disk; only `run_chain` and `split_log`, which allocate, with it."""
+and decrements), cached on disk; only `run_chain`, `event_state` and `split_log`, which
+allocate, with it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from numba.core.registry import CPUDispatcher
 
 from anwsim.engine import kernel
 
-ALLOCATING = {"run_chain", "split_log"}
+ALLOCATING = {"run_chain", "split_log", "event_state"}
 
 
 def dispatchers() -> dict[str, CPUDispatcher]:

@@ -55,6 +55,10 @@ END, ROSTER, DISPATCH, PATIENCE, ARRIVAL = 1, 2, 3, 4, 5
 SHIFT = 1 << 48
 PREFETCH_AHEAD = 16  # arrivals: the rows of the patient that many arrivals ahead
 BLOCK_BITS = 8  # patients' rows are initialised in blocks of 2**BLOCK_BITS patients
+CAL_BUCKETS = 2048  # the event calendar's buckets (a power of two), of CAL_WIDTH minutes
+CAL_WIDTH = 1.0  # a power of two: a slot is then computed exactly
+CAL_INVERSE = 1.0 / CAL_WIDTH
+CAL_NEVER = np.int64(1) << 62  # the slot of a time beyond any (inf, NaN)
 
 # The loop and its helpers allocate nothing (run_chain sets up the state), so they are
 # compiled without Numba's reference counting: with it, every tuple of arrays passed to
@@ -329,6 +333,48 @@ def U(k):
 
 
 @njit(**INLINE)
+def cal_slot(time):
+    """The calendar slot of an event time: ``floor(time / CAL_WIDTH)`` (exact: the width
+    is a power of two), or `CAL_NEVER` for a time too large for one (or NaN)."""
+    x = time * CAL_INVERSE
+    return np.int64(x) if x < 4.0e18 else CAL_NEVER
+
+
+@njit(**INLINE)
+def heap_push(ev, time, key, slot):
+    """Sift an event up in the 4-ary near heap; its entries carry their (time, key), so
+    that a comparison reads the heap's own contiguous arrays, not the slots."""
+    ht, hk, hs = ev[8], ev[9], ev[3]
+    k = ev[5][0]
+    ev[5][0] += 1
+    while k > 0:
+        parent = (k - 1) >> 2
+        pt = ht[U(parent)]
+        if time < pt or (time == pt and key < hk[U(parent)]):
+            ht[U(k)], hk[U(k)], hs[U(k)] = pt, hk[U(parent)], hs[U(parent)]
+            k = parent
+        else:
+            break
+    ht[U(k)], hk[U(k)], hs[U(k)] = time, key, slot
+
+
+@njit(**INLINE)
+def cal_file(ev, slot, c):
+    """File event ``slot`` (calendar slot ``c``, beyond the cursor) in its bucket, or in
+    the overflow list if it is a lap or more ahead."""
+    cs, link = ev[16], ev[17]
+    if c < cs[0] + CAL_BUCKETS:
+        b = U(c & (CAL_BUCKETS - 1))
+        link[U(slot)] = ev[18][b]
+        ev[18][b] = slot
+        cs[1] += 1
+    else:
+        link[U(slot)] = cs[3]
+        cs[3] = slot
+        cs[2] += 1
+
+
+@njit(**INLINE)
 def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     if ev[5][1] == 0:
         clk[1][0] = FULL_EVENTS
@@ -345,21 +391,17 @@ def schedule(ev, clk, time, cls, kind, p, pool, group, arg):
     ev[0][U(slot), 4] = group
     ev[0][U(slot), 5] = arg
     ev[2][U(slot)] = False
-    # sift up in the 4-ary heap; its entries carry their (time, key), so that a comparison
-    # reads the heap's own contiguous arrays, not the slots
-    ht, hk, hs = ev[8], ev[9], ev[3]
-    key = cls * SHIFT + seq
-    k = ev[5][0]
-    ev[5][0] += 1
-    while k > 0:
-        parent = (k - 1) >> 2
-        pt = ht[U(parent)]
-        if time < pt or (time == pt and key < hk[U(parent)]):
-            ht[U(k)], hk[U(k)], hs[U(k)] = pt, hk[U(parent)], hs[U(parent)]
-            k = parent
-        else:
-            break
-    ht[U(k)], hk[U(k)], hs[U(k)] = time, key, slot
+    # the calendar (see `ev_pop`): the near heap holds the events of slots up to the
+    # cursor, the buckets those of the next lap, the overflow list the rest; an event on
+    # an empty calendar moves the cursor to its slot
+    c = cal_slot(time)
+    cs = ev[16]
+    if ev[5][0] == 0 and c > cs[0]:
+        cs[0] = c
+    if c <= cs[0]:
+        heap_push(ev, time, cls * SHIFT + seq, slot)
+    else:
+        cal_file(ev, slot, c)
     return slot
 
 
@@ -371,7 +413,17 @@ def ev_before(ta, ka, tb, kb):
 
 @njit(**INLINE)
 def ev_pop(ev):
-    """Take the heap's top off: its hole goes down to a leaf along the least children, and
+    """Take the event heap's top off (the earliest event: see below), and refill the near
+    heap from the calendar when that leaves it empty.
+
+    The events wait in a calendar of `CAL_BUCKETS` buckets of `CAL_WIDTH` minutes: those
+    of slots up to the cursor (``ev[16][0]``) on a small 4-ary heap (the near heap), those
+    of the next lap in linked lists per bucket, the rest in an overflow list. The near
+    heap is empty only when the calendar is, so its top is the earliest event. (On one
+    4-ary heap of all events, about 24 deep on the baseline, this took a fifth of the
+    loop.)
+
+    Near heap: its hole goes down to a leaf along the least children, and
     the last entry, put there, goes up to its place (Floyd's order of work: comparing
     that entry with the children at every level is a branch the processor cannot
     predict; most entries stay near the bottom). Keys are unique, so the top taken is
@@ -409,7 +461,52 @@ def ev_pop(ev):
             else:
                 break
         ht[U(k)], hk[U(k)], hs[U(k)] = lt, lk, ls
+    elif ev[16][1] + ev[16][2] > 0:
+        cal_advance(ev)
     return top
+
+
+@njit(**INLINE)
+def cal_advance(ev):
+    """Move the calendar's cursor to the next slot with events and put them on the (empty)
+    near heap: bucket by bucket; at the start of each lap the overflow events of that
+    lap go to their buckets; with only overflow events left, straight to the least
+    slot among them."""
+    cs, link, heads = ev[16], ev[17], ev[18]
+    while ev[5][0] == 0:
+        c = cs[0]
+        if cs[1] == 0:  # nothing in the buckets: the overflow's least slot is next
+            least = CAL_NEVER
+            e = cs[3]
+            while e >= 0:
+                least = min(least, cal_slot(ev[1][U(e)]))
+                e = link[U(e)]
+            c = least
+        else:
+            c += 1
+        cs[0] = c
+        if cs[1] == 0 or (c & (CAL_BUCKETS - 1)) == 0:
+            # overflow events of slots c .. c + CAL_BUCKETS - 1 to their buckets
+            e = cs[3]
+            kept = -1
+            while e >= 0:
+                after = link[U(e)]
+                d = cal_slot(ev[1][U(e)])
+                if d < c + CAL_BUCKETS:
+                    cs[2] -= 1
+                    cal_file(ev, e, d)
+                else:
+                    link[U(e)] = kept
+                    kept = e
+                e = after
+            cs[3] = kept
+        b = U(c & (CAL_BUCKETS - 1))
+        e = heads[b]
+        heads[b] = -1
+        while e >= 0:
+            cs[1] -= 1
+            heap_push(ev, ev[1][U(e)], ev[0][U(e), 0], e)
+            e = link[U(e)]
 
 
 @njit(**INLINE)
@@ -1839,6 +1936,38 @@ def split_log(times, rows, n_groups, t, cols):
 
 
 @njit(cache=True)
+def event_state(cap_events, cap_requests, n, n_pools):
+    """The ``ev`` tuple of a replication: the event slots and their free list, the
+    counters (near heap size, free slots, sequence, dispatch ring), the dispatch ring,
+    the near heap, the patience heap and the calendar (`ev_pop`)."""
+    ev_s = np.zeros(5, dtype=np.int64)
+    ev_s[1] = cap_events
+    cal_state = np.zeros(4, dtype=np.int64)
+    cal_state[3] = -1
+    return (
+        np.zeros((cap_events, 6), dtype=np.int64),
+        np.zeros(cap_events),
+        np.zeros(cap_events, dtype=np.bool_),
+        np.zeros(cap_events, dtype=np.int64),
+        np.arange(cap_events - 1, -1, -1).astype(np.int64),
+        ev_s,
+        np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
+        np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
+        np.zeros(cap_events),
+        np.zeros(cap_events, dtype=np.int64),
+        np.zeros(cap_requests),  # the patience heap: times, keys, journeys, requests
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(cap_requests, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),  # a journey's place on it
+        np.zeros(1, dtype=np.int64),  # its size
+        cal_state,  # the calendar: cursor, in buckets, in overflow, overflow list
+        np.zeros(cap_events, dtype=np.int64),  # the next event of a bucket's list
+        np.full(CAL_BUCKETS, -1, dtype=np.int64),  # a bucket's first event
+    )
+
+
+@njit(cache=True)
 def run_chain(
     pool_kind, pool_g0, pool_ng, group_cap0, group_replace, group_c0, group_nc, crew_end,
     crew_staff, crew_start, roster_pool, roster_group, roster_time, roster_value, roster_ptr,
@@ -1872,26 +2001,7 @@ def run_chain(
     # an arrival in that block is near (`ready`); a supervision check (rows n..2n of
     # proc_i) writes its registers before use
     proc = (proc_i, proc_f, np.zeros((n >> BLOCK_BITS) + 1, dtype=np.bool_))
-    ev_s = np.zeros(5, dtype=np.int64)
-    ev_s[1] = cap_events
-    ev = (
-        np.zeros((cap_events, 6), dtype=np.int64),
-        np.zeros(cap_events),
-        np.zeros(cap_events, dtype=np.bool_),
-        np.zeros(cap_events, dtype=np.int64),
-        np.arange(cap_events - 1, -1, -1).astype(np.int64),
-        ev_s,
-        np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
-        np.zeros(power_of_two(n_pools + 1), dtype=np.int64),
-        np.zeros(cap_events),
-        np.zeros(cap_events, dtype=np.int64),
-        np.zeros(cap_requests),  # the patience heap: times, keys, journeys, requests
-        np.zeros(cap_requests, dtype=np.int64),
-        np.zeros(cap_requests, dtype=np.int64),
-        np.zeros(cap_requests, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),  # a journey's place on it
-        np.zeros(1, dtype=np.int64),  # its size
-    )
+    ev = event_state(cap_events, cap_requests, n, n_pools)
     heaps = np.zeros((4 * n_pools, cap_heap), dtype=np.int64)
     rq_s = np.zeros(2, dtype=np.int64)
     rq_s[0] = cap_requests
@@ -1955,7 +2065,7 @@ def run_chain(
 
     for g in range(n_groups):
         record(gr, lg, clk, g)
-    ev_s[2] = roster_time.shape[0]  # the roster changes hold sequence numbers 0..R-1
+    ev[5][2] = roster_time.shape[0]  # the roster changes hold sequence numbers 0..R-1
     roster_order = np.argsort(roster_time, kind="mergesort")
 
     stopped_at = event_loop(
