@@ -22,6 +22,11 @@ baseline staff, in rotating order. It prints microseconds per patient and per ev
 their ratio to ×1 (median of the per-round ratios): cost that grows linearly keeps the
 per-patient ratio near 1.
 
+The process tunes glibc's malloc as the CLI and its worker processes do
+(`anwsim.memory.keep_freed_memory`: freed arrays stay in the process for the next
+replication instead of costing a page fault per 4 KiB again), so that each stage is timed
+as a runner runs it; ``--no-keep-freed-memory`` leaves malloc as it is.
+
 Start-up (the first calls in the process: Numba caches of the sampler and the compiled
 engine, which compiles for minutes if its cache is stale; pandas/pyarrow imports; a
 scenario's arrays) is run and reported before, and excluded from, every measurement.
@@ -29,7 +34,7 @@ The 1-minute load average before each measurement is printed: on a shared machin
 other processes take the core, and the times say more about them.
 
     python benchmarks/bench_engine.py [--weeks 52] [--rounds 3] [--replication 0]
-        [--scaling-weeks 8] [--simpy-scaling] [--no-scaling]
+        [--scaling-weeks 8] [--simpy-scaling] [--no-scaling] [--no-keep-freed-memory]
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ import pandas as pd
 
 from anwsim.experiment.store import ResultStore
 from anwsim.experiment.tasks import TaskResult, demand_digest
+from anwsim.memory import keep_freed_memory
 from anwsim.metrics import kpi_table, queues_by_hour_of_week, utilisation_by_hour_of_week
 from anwsim.model import EXITS, Outcomes, simulate
 from anwsim.sampling import DemandSampler
@@ -351,12 +357,22 @@ def main() -> None:
         "--simpy-scaling", action="store_true", help="time SimPy in the scaling runs too"
     )
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
+    parser.add_argument(
+        "--no-keep-freed-memory",
+        action="store_true",
+        help="leave glibc's malloc as it is (the CLI and its workers tune it)",
+    )
     args = parser.parse_args()
     if args.weeks < 2:
         parser.error("--weeks must be at least 2 (one of them is warm-up)")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
+    if args.no_keep_freed_memory:
+        print("malloc: as glibc sets it (--no-keep-freed-memory)")
+    else:
+        tuned = keep_freed_memory()
+        print("malloc: " + ("freed memory kept, as in anwsim run" if tuned else "not glibc"))
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
         part_one(args, ResultStore(Path(tmp), {}))
     if not args.no_scaling:

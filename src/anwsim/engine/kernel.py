@@ -11,8 +11,10 @@ an atomic increment and decrement, most of the loop's time.
 Mirrors of SimPy's scheduling (docs/engine.md §3):
 
 * class events are ordered by ``(time, class << 48 | sequence)``; the sequence number is
-  one counter, taken at scheduling. They live on one 4-ary heap, except four streams
-  that are merged with its top in the same order: the DISPATCH events (all at the
+  one counter, taken at scheduling. They live in a calendar queue (buckets of a minute
+  over a lap of `CAL_BUCKETS` minutes, an overflow list beyond it) whose current bucket
+  is a small 4-ary heap (`ev_pop`), except four streams that are merged with its top in
+  the same order: the DISPATCH events (all at the
   current time, at most one per pool: a ring), the roster changes (known in advance:
   sorted once, holding the sequence numbers 0..R-1 they take first), the arrivals (one
   pending at a time, its sequence number taken when the previous one is processed) and
@@ -309,10 +311,12 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 # Each part of the loop's state is a tuple of arrays, passed to the functions below:
 #   clk = (now[1], status[1])
 #   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
-#          4-ary heap: slots[cap]; free list[cap]; [heap size, free top, seq, ring head,
-#          ring tail]; dispatch ring pools[2^k >= pools + 1]; its sequence numbers[same];
-#          heap: times[cap]; keys[cap]; patience heap: times[r]; keys[r]; journeys[r];
-#          requests[r]; a journey's place on it[n]; [its size])
+#          near heap: slots[cap]; free list[cap]; [near heap size, free top, seq, ring
+#          head, ring tail]; dispatch ring pools[2^k >= pools + 1]; its sequence
+#          numbers[same]; near heap: times[cap], keys[cap]; patience heap: times[r];
+#          keys[r]; journeys[r]; requests[r]; a journey's place on it[n]; [its size];
+#          calendar: [cursor, in buckets, in overflow, overflow head]; next in a
+#          bucket's list[cap]; a bucket's first[CAL_BUCKETS]) -- built by `event_state`
 #   tr  = (rows int[cap, 6]: cls, seq, kind, patient, pool, group; time[cap]; [count])
 #   gr  = (groups int[g, N_G]; drop time[g]; crew busy; crew on; crew ended; crew end;
 #          crew staff)
@@ -1917,7 +1921,9 @@ def power_of_two(k):
 def split_log(times, rows, n_groups, t, cols):
     """The resource log arena (rows in time order) as columns ordered by group into ``t``
     and ``cols`` (the caller's), stable (a counting sort: the arena is already in time
-    order); returns each group's bounds."""
+    order); returns each group's bounds. Each column is scattered in a pass of its own:
+    with every column at once, the stores of all groups' rows of all columns went to more
+    places than the cache holds lines, and the split took twice as long."""
     m = times.shape[0]
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     for k in range(m):
@@ -1925,13 +1931,16 @@ def split_log(times, rows, n_groups, t, cols):
     for g in range(n_groups):
         bounds[g + 1] += bounds[g]
     at = bounds[:-1].copy()
+    place = np.empty(m, dtype=np.int64)
     for k in range(m):
         g = rows[k, 0]
         j = at[g]
         at[g] = j + 1
+        place[k] = j
         t[j] = times[k]
-        for c in range(4):
-            cols[c, j] = rows[k, c + 1]
+    for c in range(4):
+        for k in range(m):
+            cols[c, place[k]] = rows[k, c + 1]
     return bounds
 
 
