@@ -12,15 +12,14 @@ Mirrors of SimPy's scheduling (docs/engine.md §3):
 
 * class events are ordered by ``(time, class << 48 | sequence)``; the sequence number is
   one counter, taken at scheduling. They live in a calendar queue (buckets of a minute
-  over a lap of `CAL_BUCKETS` minutes, an overflow list beyond it) whose current bucket
+  over a lap of `CAL_BUCKETS` minutes, an overflow list beyond it) whose current minute
   is a small 4-ary heap (`ev_pop`), except four streams that are merged with its top in
-  the same order: the DISPATCH events (all at the
-  current time, at most one per pool: a ring), the roster changes (known in advance:
-  sorted once, holding the sequence numbers 0..R-1 they take first), the arrivals (one
-  pending at a time, its sequence number taken when the previous one is processed) and
-  the PATIENCE events (a binary heap of their own with each entry's place kept, so that
-  an answered call takes its event off at once; on the event heap, cancelled ones were
-  a sixth of all pops);
+  the same order: the DISPATCH events (all at the current time, at most one per pool: a
+  ring), the roster changes (known in advance: sorted once, holding the sequence
+  numbers 0..R-1 they take first), the arrivals (one pending at a time, its sequence
+  number taken when the previous one is processed) and the PATIENCE events (a binary
+  heap of their own with each entry's place kept, so that an answered call takes its
+  event off at once; among the other events, cancelled ones were a sixth of all pops);
 * SimPy's continuations are two FIFO queues, drained before the next class event:
   URGENT (a process starts) before NORMAL (a granted or hung-up request resumes its
   process);
@@ -313,7 +312,7 @@ OK, FULL_EVENTS, FULL_REQUESTS, FULL_LOG, FULL_TRACE, FULL_TRIPS, FULL_HEAP = ra
 #   ev  = (slots int[cap, 6]: prio, kind, p, pool, group, arg; time[cap]; cancelled[cap];
 #          near heap: slots[cap]; free list[cap]; [near heap size, free top, seq, ring
 #          head, ring tail]; dispatch ring pools[2^k >= pools + 1]; its sequence
-#          numbers[same]; near heap: times[cap], keys[cap]; patience heap: times[r];
+#          numbers[same]; near heap: their times[cap], keys[cap]; patience heap: times[r];
 #          keys[r]; journeys[r]; requests[r]; a journey's place on it[n]; [its size];
 #          calendar: [cursor, in buckets, in overflow, overflow head]; next in a
 #          bucket's list[cap]; a bucket's first[CAL_BUCKETS]) -- built by `event_state`
