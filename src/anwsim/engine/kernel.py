@@ -1690,7 +1690,7 @@ def init_registers(proc, i):
 
 @njit(**INLINE)
 def ready(out, proc, p, n):
-    """Patient ``p``'s rows, initialised (its block's, when not yet)."""
+    """Patient ``p``'s Outcomes entries, initialised (its block's, when not yet)."""
     b = p >> BLOCK_BITS
     if not proc[2][U(b)]:
         init_block(out, proc, b, n)
